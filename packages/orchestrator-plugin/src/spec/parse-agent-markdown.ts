@@ -1,0 +1,58 @@
+import { basename } from 'node:path';
+import { parseStructured } from './parse-structured';
+import type { ParsedSpecFile } from './parsed-spec-file';
+import { taskFieldsSchema } from './schema';
+import { SourceDocument } from './source-document';
+import { checkTaskId, normalizeTask, validateEntry } from './validate-entry';
+
+const FRONTMATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
+
+/**
+ * Parses a `*.agent.md` file: optional YAML frontmatter with the task fields, then the
+ * prompt in markdown. The id defaults to the file name without `.agent.md`.
+ */
+export function parseAgentMarkdown(file: string, content: string): ParsedSpecFile {
+  const result: ParsedSpecFile = { file, format: 'agent-md', tasks: [], problems: [] };
+  const text = content.replace(/^\uFEFF/, '');
+  let frontmatter = '';
+  let body = text;
+  if (/^---[ \t]*\r?\n/.test(text)) {
+    const match = FRONTMATTER.exec(text);
+    if (!match || match.index !== 0) {
+      result.problems.push({ code: 'syntax', file, line: 1, message: 'the frontmatter opened with "---" on line 1 is never closed: end it with a line "---" before the prompt' });
+      return result;
+    }
+    frontmatter = match[1];
+    body = text.slice(match[0].length);
+  }
+  const parsed = frontmatter.trim() ? parseStructured(file, frontmatter, 'yaml', 1) : { ok: true as const, value: {}, source: new SourceDocument('', 1) };
+  if (!parsed.ok) {
+    result.problems.push(parsed.problem);
+    return result;
+  }
+  const fileId = basename(file).replace(/\.agent\.md$/, '');
+  const rawId = (parsed.value as { id?: unknown } | null)?.id;
+  const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : fileId;
+  const idLine = rawId === undefined ? undefined : parsed.source.lineOf(['id']);
+  const idProblem = checkTaskId(id, file, idLine);
+  if (idProblem) {
+    result.problems.push(idProblem);
+    return result;
+  }
+  const location = { file, source: parsed.source, path: [], label: `the frontmatter` };
+  const validated = validateEntry(taskFieldsSchema, parsed.value ?? {}, location, id);
+  if (!validated.ok) {
+    result.problems.push(...validated.problems);
+    return result;
+  }
+  const prompt = body.trim();
+  if (!prompt) {
+    const line = frontmatter ? frontmatter.split('\n').length + 3 : 1;
+    result.problems.push({ code: 'missing-prompt', file, line, taskId: id, message: `task "${id}" has no prompt: write it in markdown below the frontmatter` });
+    return result;
+  }
+  const normalized = normalizeTask(validated.value, { id, prompt, file, line: 1, format: 'agent-md', source: parsed.source, path: [] });
+  if (normalized.ok) result.tasks.push(normalized.task);
+  else result.problems.push(normalized.problem);
+  return result;
+}

@@ -1,0 +1,65 @@
+import { parseStructured } from './parse-structured';
+import type { ParsedSpecFile } from './parsed-spec-file';
+import { decompositionFileSchema, decompositionTaskSchema } from './schema';
+import { checkTaskId, normalizeTask, validateEntry } from './validate-entry';
+
+/**
+ * Parses a `03-tasks.json` decomposition. The prompt is the subject and description;
+ * `dependencies` become edges; `parallelWith` is kept so the graph layer can check it.
+ */
+export function parseDecomposition(file: string, content: string): ParsedSpecFile {
+  const result: ParsedSpecFile = { file, format: 'decomposition', tasks: [], problems: [] };
+  const parsed = parseStructured(file, content, 'json');
+  if (!parsed.ok) {
+    result.problems.push(parsed.problem);
+    return result;
+  }
+  const root = validateEntry(decompositionFileSchema, parsed.value, { file, source: parsed.source, path: [], label: 'the file' });
+  if (!root.ok) {
+    result.problems.push(...root.problems);
+    return result;
+  }
+  result.slug = root.value.slug;
+  root.value.tasks.forEach((entry, index) => {
+    const path = ['tasks', index] as const;
+    const line = parsed.source.lineOf(path);
+    const rawId = (entry as { id?: unknown } | null)?.id;
+    if (typeof rawId !== 'string' && typeof rawId !== 'number') {
+      result.problems.push({ code: 'invalid-id', file, line, message: `task #${index + 1} has no "id": every task of a decomposition needs one` });
+      return;
+    }
+    const id = String(rawId);
+    const idProblem = checkTaskId(id, file, parsed.source.lineOf([...path, 'id']));
+    if (idProblem) {
+      result.problems.push(idProblem);
+      return;
+    }
+    const validated = validateEntry(decompositionTaskSchema, entry, { file, source: parsed.source, path, label: `task #${index + 1}` }, id);
+    if (!validated.ok) {
+      result.problems.push(...validated.problems);
+      return;
+    }
+    const task = validated.value;
+    const prompt = [task.subject && `# ${task.subject}`, task.description].filter(Boolean).join('\n\n').trim();
+    if (!prompt) {
+      result.problems.push({ code: 'missing-prompt', file, line, taskId: id, message: `task "${id}" has neither "subject" nor "description": one of them is its prompt` });
+      return;
+    }
+    const context = root.value.spec ? `\n\nThis task is part of the spec "${root.value.spec}".` : '';
+    const normalized = normalizeTask(
+      { ...task, description: task.subject ?? task.description },
+      { id, prompt: prompt + context, file, line, format: 'decomposition', source: parsed.source, path },
+    );
+    if (!normalized.ok) {
+      result.problems.push(normalized.problem);
+      return;
+    }
+    result.tasks.push({
+      ...normalized.task,
+      parallelWith: task.parallelWith,
+      phase: task.phase === undefined ? undefined : String(task.phase),
+      phaseName: task.phaseName,
+    });
+  });
+  return result;
+}

@@ -1,0 +1,12 @@
+import type { SpecFormat, TaskSpec } from './schema';
+import type { SpecProblem } from './spec-error';
+
+/** The outcome of parsing one spec file: its valid tasks and every problem found. */
+export interface ParsedSpecFile {
+  file: string;
+  format: SpecFormat;
+  /** A decomposition's `slug`: names the project when no project encloses the file. */
+  slug?: string;
+  tasks: TaskSpec[];
+  problems: SpecProblem[];
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/**
+ * The single source of truth for task-spec fields. Every format (`*.agent.md` frontmatter,
+ * `agent-tasks.{json,yaml,yml}`, `03-tasks.json`) is validated by a schema built here, and
+ * every normalized task has the shape of {@link TaskSpec}.
+ */
+
+/** Task ids become target names (`agent--<id>`) and folder names (`.agent-runs/<project>/<id>`). */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const TASK_ID_RULE = 'letters, digits, ".", "_" and "-", starting with a letter or digit';
+
+const stringList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (typeof value === 'string' ? [value] : value));
+
+const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  const milliseconds = parseDuration(value);
+  if (milliseconds === undefined) {
+    context.addIssue({ code: 'custom', message: `"${value}" is not a duration: write e.g. 90s, 15m, 1h30m or a number of seconds` });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+/** What the built-in `scripted` agent does instead of calling a model. */
+export const scriptSchema = z.strictObject({
+  duration: duration.optional().describe('How long the scripted agent works before it answers'),
+  summary: z.string().optional().describe('The final summary it reports (handed to dependent tasks)'),
+  files: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Files it writes: path (relative to the project root, or starting with {workspaceRoot}/) -> content'),
+  failAttempts: z.number().int().min(0).optional().describe('How many attempts fail with a transient error before one succeeds'),
+  fail: z.string().optional().describe('Fail every attempt with this message (a permanent error)'),
+});
+export type ScriptSpec = z.output<typeof scriptSchema>;
+
+const dependencyFields = {
+  dependsOn: stringList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
+  blockedBy: stringList.optional().describe('Alias of dependsOn'),
+  dependencies: stringList.optional().describe('Alias of dependsOn'),
+};
+
+/** Fields shared by a `*.agent.md` frontmatter and an `agent-tasks` entry. */
+export const taskFieldsSchema = z.strictObject({
+  id: z.union([z.string(), z.number()]).transform(String).optional().describe('Task id; default: the file name without .agent.md'),
+  description: z.string().optional(),
+  agent: z.string().min(1).optional().describe('A profile name or a provider id'),
+  model: z.string().min(1).optional().describe("Override of the profile's model"),
+  ...dependencyFields,
+  after: stringList.optional().describe('Plain Nx targets of the same project that must finish first'),
+  inputs: stringList.optional().describe('Context files: given to the agent and part of the cache key'),
+  outputs: stringList.optional().describe('What the task produces: restored from the cache on a hit'),
+  writes: stringList.optional().describe('What the agent may modify (default: outputs)'),
+  retries: z.number().int().min(0).max(10).optional().describe('Extra attempts on transient failure'),
+  timeout: duration.optional().describe('e.g. 15m'),
+  cache: z.boolean().optional(),
+  script: scriptSchema.optional().describe('Script for the built-in scripted agent'),
+});
+
+/** An entry of `agent-tasks.{json,yaml,yml}`: the same fields plus the prompt. */
+export const taskListEntrySchema = taskFieldsSchema.extend({
+  prompt: z.string().optional().describe('The prompt, in markdown'),
+});
+
+export const taskListFileSchema = z.strictObject({
+  tasks: z.array(z.unknown()).describe('The tasks of this file'),
+});
+
+/** An entry of a `03-tasks.json` decomposition, as spec-decomposition workflows write it. */
+export const decompositionTaskSchema = taskFieldsSchema
+  .omit({ id: true, description: true })
+  .extend({
+    id: z.union([z.string(), z.number()]).transform(String),
+    phase: z.union([z.string(), z.number()]).optional(),
+    phaseName: z.string().optional(),
+    subject: z.string().optional(),
+    description: z.string().optional(),
+    activeForm: z.string().optional(),
+    size: z.string().optional(),
+    priority: z.union([z.string(), z.number()]).optional(),
+    parallelWith: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+  });
+
+export const decompositionFileSchema = z.strictObject({
+  slug: z.string().optional(),
+  spec: z.string().optional(),
+  title: z.string().optional(),
+  tasks: z.array(z.unknown()),
+});
+
+export type TaskFields = z.output<typeof taskFieldsSchema>;
+export type DecompositionTask = z.output<typeof decompositionTaskSchema>;
+
+/** Where a spec came from. */
+export type SpecFormat = 'agent-md' | 'task-list' | 'decomposition';
+
+/** A validated, normalized task: what the graph layer and the executor work from. */
+export interface TaskSpec {
+  id: string;
+  description?: string;
+  prompt: string;
+  agent?: string;
+  model?: string;
+  /** `task` (same project) or `project:task`, in declaration order. */
+  dependsOn: string[];
+  after: string[];
+  inputs: string[];
+  outputs: string[];
+  writes: string[];
+  retries: number;
+  timeoutMs?: number;
+  cache: boolean;
+  script?: ScriptSpec;
+  /** Claimed by a decomposition; checked against the edges, not trusted. */
+  parallelWith?: string[];
+  phase?: string;
+  phaseName?: string;
+  /** Workspace-relative spec file and 1-based line of the task's entry. */
+  file: string;
+  line?: number;
+  format: SpecFormat;
+}
+
+/** Every field name a task entry accepts, for "did you mean" suggestions. */
+export function knownFieldNames(schema: z.ZodObject): string[] {
+  return Object.keys(schema.shape);
+}

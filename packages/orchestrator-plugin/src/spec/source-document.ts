@@ -1,0 +1,57 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+
+type PathSegment = string | number | symbol;
+
+/**
+ * The text of a spec (a whole JSON/YAML file, or a frontmatter block) that can answer
+ * "on which line is this value?" for error messages. Parsed for positions only when asked.
+ */
+export class SourceDocument {
+  private lineCounter?: LineCounter;
+  private document?: ReturnType<typeof parseDocument>;
+
+  /** @param lineOffset lines before `text` in its file (a frontmatter starts on line 2). */
+  constructor(
+    private readonly text: string,
+    private readonly lineOffset = 0,
+  ) {}
+
+  /** 1-based file line of the key (for a map entry) or item (for a list entry) at `path`. */
+  lineOf(path: readonly PathSegment[]): number | undefined {
+    if (!this.document) {
+      this.lineCounter = new LineCounter();
+      this.document = parseDocument(this.text, { lineCounter: this.lineCounter, uniqueKeys: false });
+    }
+    let node: unknown = this.document.contents;
+    let offset: number | undefined = rangeStart(node);
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        if (!pair) break;
+        offset = rangeStart(pair.key) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        node = node.items[segment];
+        offset = rangeStart(node) ?? offset;
+      } else {
+        break;
+      }
+    }
+    if (offset === undefined || !this.lineCounter) return undefined;
+    return this.lineCounter.linePos(offset).line + this.lineOffset;
+  }
+
+  /** 1-based file line of a character offset into `text`. */
+  lineAtOffset(offset: number): number {
+    let line = 1;
+    for (let index = 0; index < offset && index < this.text.length; index++) {
+      if (this.text[index] === '\n') line++;
+    }
+    return line + this.lineOffset;
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range?.[0];
+}

@@ -1,0 +1,29 @@
+/** What kind of problem a spec has; stable names that tests and tools can match on. */
+export type SpecErrorCode =
+  | 'syntax'
+  | 'unknown-field'
+  | 'invalid-field'
+  | 'missing-prompt'
+  | 'invalid-id'
+  | 'duplicate-id'
+  | 'unknown-dependency'
+  | 'cycle'
+  | 'parallel-claim';
+
+/** A problem with one spec file, located as precisely as the parser could. */
+export interface SpecProblem {
+  code: SpecErrorCode;
+  /** Workspace-relative path of the spec file. */
+  file: string;
+  /** 1-based line in the file, where known. */
+  line?: number;
+  /** The task the problem belongs to, where it belongs to one. */
+  taskId?: string;
+  message: string;
+}
+
+/** `path/to/file.agent.md:12: message`: how every spec problem is printed. */
+export function formatSpecProblem(problem: SpecProblem): string {
+  const location = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  return `${location}: ${problem.message}`;
+}
