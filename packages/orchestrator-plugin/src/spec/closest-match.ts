@@ -27,7 +27,7 @@ export function closestMatch(name: string, candidates: Iterable<string>): string
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(2, Math.ceil(Math.max(name.length, best.length) / 3));
+  const limit = Math.max(1, Math.ceil(Math.max(name.length, best.length) / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -19,9 +19,10 @@ export function parseDuration(value: string | number): number | undefined {
 
 /** Formats milliseconds the way a person reads a duration: `850ms`, `12.3s`, `4m05s`. */
 export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1_000) return `${Math.round(milliseconds)}ms`;
-  if (milliseconds < 60_000) return `${(milliseconds / 1_000).toFixed(1)}s`;
-  const minutes = Math.floor(milliseconds / 60_000);
-  const seconds = Math.round((milliseconds % 60_000) / 1_000);
-  return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+  // Thresholds sit where rounding would carry into the next unit (999.6ms is 1.0s, not 1000ms).
+  if (milliseconds < 999.5) return `${Math.round(milliseconds)}ms`;
+  if (milliseconds < 59_950) return `${(milliseconds / 1_000).toFixed(1)}s`;
+  const totalSeconds = Math.round(milliseconds / 1_000);
+  const minutes = Math.floor(totalSeconds / 60);
+  return `${minutes}m${String(totalSeconds % 60).padStart(2, '0')}s`;
 }

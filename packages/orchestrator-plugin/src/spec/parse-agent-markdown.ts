@@ -16,6 +16,7 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   const text = content.replace(/^\uFEFF/, '');
   let frontmatter = '';
   let body = text;
+  let bodyLine = 1;
   if (/^---[ \t]*\r?\n/.test(text)) {
     const match = FRONTMATTER.exec(text);
     if (!match || match.index !== 0) {
@@ -24,6 +25,7 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
     }
     frontmatter = match[1];
     body = text.slice(match[0].length);
+    bodyLine = match[0].split('\n').length;
   }
   const parsed = frontmatter.trim() ? parseStructured(file, frontmatter, 'yaml', 1) : { ok: true as const, value: {}, source: new SourceDocument('', 1) };
   if (!parsed.ok) {
@@ -36,7 +38,8 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   const idLine = rawId === undefined ? undefined : parsed.source.lineOf(['id']);
   const idProblem = checkTaskId(id, file, idLine);
   if (idProblem) {
-    result.problems.push(idProblem);
+    const fromFileName = rawId === undefined ? ' (it comes from the file name: rename the file or set "id" in the frontmatter)' : '';
+    result.problems.push({ ...idProblem, message: idProblem.message + fromFileName });
     return result;
   }
   const location = { file, source: parsed.source, path: [], label: `the frontmatter` };
@@ -47,8 +50,7 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   }
   const prompt = body.trim();
   if (!prompt) {
-    const line = frontmatter ? frontmatter.split('\n').length + 3 : 1;
-    result.problems.push({ code: 'missing-prompt', file, line, taskId: id, message: `task "${id}" has no prompt: write it in markdown below the frontmatter` });
+    result.problems.push({ code: 'missing-prompt', file, line: bodyLine, taskId: id, message: `task "${id}" has no prompt: write it in markdown ${bodyLine > 1 ? 'below the frontmatter' : 'in this file'}` });
     return result;
   }
   const normalized = normalizeTask(validated.value, { id, prompt, file, line: 1, format: 'agent-md', source: parsed.source, path: [] });

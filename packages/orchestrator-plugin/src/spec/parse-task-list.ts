@@ -1,7 +1,7 @@
 import { parseStructured } from './parse-structured';
 import type { ParsedSpecFile } from './parsed-spec-file';
 import { taskListEntrySchema, taskListFileSchema } from './schema';
-import { checkTaskId, normalizeTask, validateEntry } from './validate-entry';
+import { normalizeTask, readEntryId, validateEntry } from './validate-entry';
 
 /**
  * Parses `agent-tasks.{json,yaml,yml}`: `{ tasks: [ { id, prompt, ...task fields } ] }`.
@@ -14,26 +14,23 @@ export function parseTaskList(file: string, content: string): ParsedSpecFile {
     result.problems.push(parsed.problem);
     return result;
   }
-  const root = validateEntry(taskListFileSchema, parsed.value, { file, source: parsed.source, path: [], label: 'the file' });
+  const root = validateEntry(taskListFileSchema, parsed.value, { file, source: parsed.source, path: [], label: 'the file', expected: 'a mapping with a "tasks" list' });
   if (!root.ok) {
     result.problems.push(...root.problems);
     return result;
   }
+  const seen = new Map<string, number | undefined>();
   root.value.tasks.forEach((entry, index) => {
     const path = ['tasks', index] as const;
     const line = parsed.source.lineOf(path);
-    const rawId = (entry as { id?: unknown } | null)?.id;
-    if (typeof rawId !== 'string' && typeof rawId !== 'number') {
-      result.problems.push({ code: 'invalid-id', file, line, message: `task #${index + 1} has no "id": every entry of a task list needs one` });
+    const label = `task #${index + 1}`;
+    const read = readEntryId(entry, { file, source: parsed.source, path, label }, seen);
+    if (!read.ok) {
+      result.problems.push(read.problem);
       return;
     }
-    const id = String(rawId);
-    const idProblem = checkTaskId(id, file, parsed.source.lineOf([...path, 'id']));
-    if (idProblem) {
-      result.problems.push(idProblem);
-      return;
-    }
-    const validated = validateEntry(taskListEntrySchema, entry, { file, source: parsed.source, path, label: `task #${index + 1}` }, id);
+    const id = read.id;
+    const validated = validateEntry(taskListEntrySchema, entry, { file, source: parsed.source, path, label }, id);
     if (!validated.ok) {
       result.problems.push(...validated.problems);
       return;

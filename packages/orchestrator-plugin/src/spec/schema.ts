@@ -37,10 +37,20 @@ export const scriptSchema = z.strictObject({
 });
 export type ScriptSpec = z.output<typeof scriptSchema>;
 
+/** Like `stringList`, but a number is the task id it spells: ids may be numbers (`"id": 2`), so references may be too. */
+const taskIdList = z.preprocess(
+  (value) => (Array.isArray(value) ? value.map(numberToString) : numberToString(value)),
+  stringList,
+);
+
+function numberToString(value: unknown): unknown {
+  return typeof value === 'number' ? String(value) : value;
+}
+
 const dependencyFields = {
-  dependsOn: stringList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
-  blockedBy: stringList.optional().describe('Alias of dependsOn'),
-  dependencies: stringList.optional().describe('Alias of dependsOn'),
+  dependsOn: taskIdList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
+  blockedBy: taskIdList.optional().describe('Alias of dependsOn'),
+  dependencies: taskIdList.optional().describe('Alias of dependsOn'),
 };
 
 /** Fields shared by a `*.agent.md` frontmatter and an `agent-tasks` entry. */

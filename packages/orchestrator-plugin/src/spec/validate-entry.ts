@@ -14,11 +14,13 @@ export interface EntryLocation {
   path: Path;
   /** What to call the entry in messages when its id is unknown: `task #4`. */
   label: string;
+  /** What the entry must be, for the message when it is not a mapping; default `a mapping of fields`. */
+  expected?: string;
 }
 
 /**
- * Validates one entry against `schema`. Returns the parsed value, or the problems, each
- * with its line and, for an unknown field, the closest field name the schema knows.
+ * Validates one entry against `schema`. Returns the parsed value, or the problems (in line
+ * order), each with its line and, for an unknown field, the closest field name the schema knows.
  */
 export function validateEntry<Schema extends z.ZodObject>(
   schema: Schema,
@@ -26,38 +28,79 @@ export function validateEntry<Schema extends z.ZodObject>(
   location: EntryLocation,
   taskId?: string,
 ): { ok: true; value: z.output<Schema> } | { ok: false; problems: SpecProblem[] } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isMapping(value)) {
     const line = location.source.lineOf(location.path);
-    return { ok: false, problems: [{ code: 'invalid-field', file: location.file, line, taskId, message: `${location.label} must be a mapping of fields, not ${describe(value)}` }] };
+    const message = `${location.label} must be ${location.expected ?? 'a mapping of fields'}, not ${describe(value)}`;
+    return { ok: false, problems: [{ code: 'invalid-field', file: location.file, line, taskId, message }] };
   }
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  const known = Object.keys(schema.shape);
   const problems: SpecProblem[] = [];
   const where = taskId ? `task "${taskId}"` : location.label;
   for (const issue of result.error.issues) {
     const issuePath = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const fields = issuePath.length === 0 ? known : undefined;
+      const fields = fieldNamesAt(schema, issuePath);
       for (const key of issue.keys) {
         const line = location.source.lineOf([...location.path, ...issuePath, key]);
-        const hint = fields ? didYouMean(key, fields) : '';
+        const hint = didYouMean(key, fields) || (fields.length ? ` Known fields: ${fields.join(', ')}.` : '');
         const owner = issuePath.length ? `"${issuePath.join('.')}" of ${where}` : where;
         problems.push({ code: 'unknown-field', file: location.file, line, taskId, message: `unknown field "${key}" in ${owner}.${hint}` });
       }
       continue;
     }
     const line = location.source.lineOf([...location.path, ...issuePath]);
-    const field = issuePath.length ? `field "${issuePath.join('.')}" of ${where}` : where;
-    problems.push({ code: 'invalid-field', file: location.file, line, taskId, message: `${field}: ${issue.message}` });
+    const received = valueAt(value, issuePath);
+    const name = issuePath.join('.');
+    const message =
+      issue.code === 'invalid_type' && received === undefined && issuePath.length
+        ? `${where} has no "${name}" field: it must be ${expectedType(issue.expected)}`
+        : `${issuePath.length ? `field "${name}" of ${where}` : where}: ${issueText(issue, received)}`;
+    problems.push({ code: 'invalid-field', file: location.file, line, taskId, message });
   }
-  return { ok: false, problems };
+  return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
 }
 
 /** The id check every format shares: ids become target and folder names. */
 export function checkTaskId(id: string, file: string, line: number | undefined): SpecProblem | undefined {
   if (TASK_ID_PATTERN.test(id)) return undefined;
   return { code: 'invalid-id', file, line, message: `task id "${id}" is not a valid target name: use ${TASK_ID_RULE}` };
+}
+
+/**
+ * Reads the id of one entry of a task list or decomposition, or the problem that stops the entry
+ * from being read: not a mapping, no id, an id that is not a valid target name, or an id an
+ * earlier entry of the same file already has. `seen` maps the ids read so far to their lines.
+ */
+export function readEntryId(
+  entry: unknown,
+  location: EntryLocation,
+  seen: Map<string, number | undefined>,
+): { ok: true; id: string } | { ok: false; problem: SpecProblem } {
+  const { file, source, path, label } = location;
+  const line = source.lineOf(path);
+  if (!isMapping(entry)) {
+    return { ok: false, problem: { code: 'invalid-field', file, line, message: `${label} must be a mapping of task fields, not ${describe(entry)}` } };
+  }
+  const rawId = entry.id;
+  if (typeof rawId !== 'string' && typeof rawId !== 'number') {
+    const problem: SpecProblem =
+      rawId === undefined || rawId === null
+        ? { code: 'invalid-id', file, line, message: `${label} has no "id": every task in this file needs one` }
+        : { code: 'invalid-id', file, line: source.lineOf([...path, 'id']), message: `${label} has an "id" that is ${describe(rawId)}: write a string such as "write-api"` };
+    return { ok: false, problem };
+  }
+  const id = String(rawId);
+  const idLine = source.lineOf([...path, 'id']);
+  const idProblem = checkTaskId(id, file, idLine);
+  if (idProblem) return { ok: false, problem: idProblem };
+  if (seen.has(id)) {
+    const first = seen.get(id);
+    const where = first === undefined ? 'an earlier task' : `the task on line ${first}`;
+    return { ok: false, problem: { code: 'duplicate-id', file, line: idLine, taskId: id, message: `task id "${id}" is already used by ${where}: give each task its own id` } };
+  }
+  seen.set(id, idLine);
+  return { ok: true, id };
 }
 
 /**
@@ -106,8 +149,87 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
   return `a ${typeof value}`;
+}
+
+/** The value an issue is about, to show the user what was written. */
+function valueAt(value: unknown, path: Path): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+/** `"two"`, `11`, `[1]`, shortened: what the user wrote, as they would recognize it. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+function expectedType(expected: string): string {
+  return TYPE_NAMES[expected] ?? expected;
+}
+
+/** A zod issue as a sentence that says what was expected and what was written. */
+function issueText(issue: z.core.$ZodIssue, received: unknown): string {
+  const got = `, got ${shown(received)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${expectedType(issue.expected)}${got}`;
+    case 'invalid_union': {
+      // Each branch failed; its first issue says what that branch wanted (`a string`, `a list of strings`).
+      const wanted = issue.errors.map((branch) => {
+        const first = branch[0];
+        if (first?.code !== 'invalid_type') return undefined;
+        if (first.path.length === 0) return expectedType(first.expected);
+        return first.path.length === 1 && typeof first.path[0] === 'number' ? `a list of ${first.expected}s` : undefined;
+      });
+      return wanted.every(Boolean) ? `expected ${[...new Set(wanted)].join(' or ')}${got}` : `${issue.message}${got}`;
+    }
+    case 'too_big':
+      return `expected at most ${String(issue.maximum)}${got}`;
+    case 'too_small':
+      return issue.origin === 'string' && Number(issue.minimum) === 1 ? `expected a non-empty string${got}` : `expected at least ${String(issue.minimum)}${got}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** The field names the schema accepts at `path` (nested objects such as `script`), for suggestions. */
+function fieldNamesAt(schema: z.ZodObject, path: Path): string[] {
+  let current: unknown = schema;
+  for (const segment of path) {
+    current = unwrap(current);
+    const shape = (current as { shape?: Record<string, unknown> }).shape;
+    if (!shape || typeof segment !== 'string') return [];
+    current = shape[segment];
+  }
+  const shape = (unwrap(current) as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Looks through `.optional()` and the like to the schema underneath. */
+function unwrap(schema: unknown): unknown {
+  let current = schema as { unwrap?: () => unknown } | undefined;
+  while (current && typeof current.unwrap === 'function') current = current.unwrap() as typeof current;
+  return current;
 }

@@ -1,0 +1,158 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NormalizedPluginOptions } from '../spec/plugin-options';
+import type { TaskSpec } from '../spec/schema';
+import { formatDuration } from '../spec/duration';
+import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } from './agent-adapter';
+import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
+import { createAgent } from './create-agent';
+import { resolveAgent } from './resolve-agent';
+import { withRetries } from './retry';
+import { clearRunRecord, readRunRecord, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
+
+export interface RunAgentTaskRequest {
+  workspaceRoot: string;
+  project: string;
+  projectRoot: string;
+  task: TaskSpec;
+  options: NormalizedPluginOptions;
+  /** The agent tasks this one depends on directly, whose summaries it receives. */
+  upstream: ReadonlyArray<{ project: string; task: string }>;
+  /** Aborted by Ctrl-C / SIGTERM of the run. */
+  signal: AbortSignal;
+  /** One line of progress for the task's terminal output. */
+  log: (line: string) => void;
+  /** Injectable for tests. */
+  createAdapter?: (provider: ResolvedProvider) => AgentAdapter;
+  now?: () => Date;
+}
+
+type ResolvedProvider = ReturnType<typeof resolveAgent>['provider'];
+
+/**
+ * Runs one agent task end to end: resolve the agent, assemble the prompt with the upstream
+ * summaries, run with retries and a timeout, and write the run record and transcript.
+ * The record is written whatever the outcome; its status says whether the run succeeded.
+ */
+export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRecord> {
+  const { workspaceRoot, project, task, log } = request;
+  const now = request.now ?? (() => new Date());
+  const startedAt = now();
+  clearRunRecord(workspaceRoot, project, task.id);
+  const folder = join(workspaceRoot, runRecordFolder(project, task.id));
+  mkdirSync(folder, { recursive: true });
+  const transcript = (entry: Record<string, unknown>) => appendFileSync(join(folder, TRANSCRIPT_FILE), `${JSON.stringify({ time: now().toISOString(), ...entry })}\n`);
+
+  const base = { schemaVersion: 1 as const, project, task: task.id, spec: task.file, upstream: request.upstream.map((item) => `${item.project}:${item.task}`) };
+  let agentName = task.agent ?? request.options.defaultAgent;
+  let provider = '';
+  let attempts = 0;
+  const finish = (status: RunStatus, result: Partial<AgentRunResult>, error?: string): RunRecord => {
+    const endedAt = now();
+    const record: RunRecord = {
+      ...base,
+      status,
+      agent: agentName,
+      provider,
+      model: result.model ?? task.model ?? '',
+      attempts,
+      turns: result.turns ?? 0,
+      tokens: { input: result.inputTokens ?? 0, output: result.outputTokens ?? 0 },
+      costUsd: result.costUsd ?? 0,
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - startedAt.getTime(),
+      summary: result.summary ?? '',
+      filesWritten: result.filesWritten ?? [],
+      ...(error ? { error } : {}),
+    };
+    transcript({ type: 'result', status, ...(error ? { error } : {}) });
+    writeRunRecord(workspaceRoot, record);
+    return record;
+  };
+
+  const timeout = new AbortController();
+  const timer = task.timeoutMs ? setTimeout(() => timeout.abort(), task.timeoutMs) : undefined;
+  const signal = AbortSignal.any([request.signal, timeout.signal]);
+  try {
+    const resolved = resolveAgent(task, request.options);
+    agentName = resolved.name;
+    provider = resolved.provider;
+    const adapter = (request.createAdapter ?? createAgent)(resolved.provider);
+    const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
+    const prompt = assemblePrompt(task.prompt, task.inputs, upstream);
+    log(`${project}:${task.id} · agent ${resolved.name} (${resolved.provider}${resolved.profile.model ? `, ${resolved.profile.model}` : ''})${upstream.length ? ` · ${upstream.length} upstream summar${upstream.length === 1 ? 'y' : 'ies'}` : ''}`);
+    transcript({ type: 'prompt', systemPrompt: resolved.profile.systemPrompt, prompt });
+    const onEvent = (event: AgentEvent) => {
+      transcript({ type: 'event', event });
+      const line = describeEvent(event);
+      if (line) log(`  ${line}`);
+    };
+    const { value } = await withRetries(
+      (attempt) => {
+        attempts = attempt;
+        if (attempt > 1) log(`  attempt ${attempt} of ${task.retries + 1}`);
+        return adapter.run({
+          taskId: task.id,
+          prompt,
+          systemPrompt: resolved.profile.systemPrompt,
+          model: resolved.profile.model,
+          tools: resolved.profile.tools,
+          maxTurns: resolved.profile.maxTurns,
+          permissionMode: resolved.profile.permissionMode,
+          env: resolved.profile.env,
+          cwd: workspaceRoot,
+          projectRoot: request.projectRoot,
+          attempt,
+          script: task.script ?? resolved.profile.script,
+          signal,
+          onEvent,
+        });
+      },
+      {
+        retries: task.retries,
+        baseDelayMs: adapter.retryBaseDelayMs,
+        signal,
+        onRetry: ({ attempt, delayMs, error }) => log(`  attempt ${attempt} failed (${error.message}); retrying in ${formatDuration(delayMs)}`),
+      },
+    );
+    const record = finish('succeeded', value);
+    log(`done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · $${record.costUsd.toFixed(4)}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`);
+    log(`summary: ${record.summary}`);
+    return record;
+  } catch (caught) {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    const status: RunStatus = timeout.signal.aborted ? 'timed-out' : request.signal.aborted ? 'interrupted' : 'failed';
+    const message = status === 'timed-out' ? `timed out after ${formatDuration(task.timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
+    return finish(status, {}, message);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Final summaries of the upstream tasks that succeeded, read from their run records. */
+function readUpstreamSummaries(workspaceRoot: string, upstream: RunAgentTaskRequest['upstream']): UpstreamSummary[] {
+  return upstream.flatMap(({ project, task }) => {
+    const record = readRunRecord(workspaceRoot, project, task);
+    return record?.status === 'succeeded' ? [{ task: `${project}:${task}`, summary: record.summary }] : [];
+  });
+}
+
+function describeEvent(event: AgentEvent): string | undefined {
+  switch (event.type) {
+    case 'status':
+      return event.message;
+    case 'turn':
+      return `turn ${event.turn}`;
+    case 'tool':
+      return `tool ${event.name}${event.detail ? ` ${event.detail}` : ''}`;
+    case 'file':
+      return `wrote ${event.path}`;
+    case 'usage':
+      return `tokens so far: ${event.inputTokens} in / ${event.outputTokens} out`;
+    case 'text':
+      return undefined;
+  }
+}
+
+export { AgentError };

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type RunStatus = 'succeeded' | 'failed' | 'timed-out' | 'interrupted';
+
+/** `.agent-runs/<project>/<task>/result.json`: what a run did. */
+export interface RunRecord {
+  schemaVersion: 1;
+  project: string;
+  task: string;
+  spec: string;
+  status: RunStatus;
+  agent: string;
+  provider: string;
+  model: string;
+  attempts: number;
+  turns: number;
+  tokens: { input: number; output: number };
+  costUsd: number;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  summary: string;
+  filesWritten: string[];
+  /** Tasks whose summaries were handed to this one (`project:task`). */
+  upstream: string[];
+  error?: string;
+}
+
+export const RUN_RECORD_FILE = 'result.json';
+export const TRANSCRIPT_FILE = 'transcript.jsonl';
+
+/** The folder of one task's run record, relative to the workspace root. */
+export function runRecordFolder(project: string, task: string): string {
+  return join('.agent-runs', project, task);
+}
+
+/** Removes a previous record before a run starts, so an interrupted run leaves no stale success behind. */
+export function clearRunRecord(workspaceRoot: string, project: string, task: string): void {
+  rmSync(join(workspaceRoot, runRecordFolder(project, task)), { recursive: true, force: true });
+}
+
+/** Writes result.json atomically (temp file + rename): readers never see half a record. */
+export function writeRunRecord(workspaceRoot: string, record: RunRecord): void {
+  const folder = join(workspaceRoot, runRecordFolder(record.project, record.task));
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, RUN_RECORD_FILE);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** A task's record if it exists and parses; undefined otherwise. */
+export function readRunRecord(workspaceRoot: string, project: string, task: string): RunRecord | undefined {
+  const path = join(workspaceRoot, runRecordFolder(project, task), RUN_RECORD_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+import { readJson, writeJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { initGenerator } from './init';
+
+/** Every file of the tree with its content, so two states can be compared whole. */
+function snapshotTree(tree: Tree, directory = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const child of tree.children(directory)) {
+    const path = directory ? `${directory}/${child}` : child;
+    if (tree.isFile(path)) files[path] = tree.read(path, 'utf-8') ?? '';
+    else Object.assign(files, snapshotTree(tree, path));
+  }
+  return files;
+}
+
+describe('init generator', () => {
+  let tree: Tree;
+
+  beforeEach(() => {
+    // No formatter: Nx 24 defaults to oxfmt, which is not installed, and the assertions are about exact content.
+    tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
+  });
+
+  it('registers the plugin with the default options and keeps the rest of nx.json', () => {
+    writeJson(tree, 'nx.json', { analytics: false, targetDefaults: { build: { cache: true } } });
+
+    initGenerator(tree, {});
+
+    expect(readJson(tree, 'nx.json')).toEqual({
+      analytics: false,
+      targetDefaults: { build: { cache: true } },
+      plugins: [{ plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'agent--', aggregateTarget: 'agent' } }],
+    });
+  });
+
+  it('writes the options given as flags, and appends after other plugins', () => {
+    writeJson(tree, 'nx.json', { plugins: ['@nx/js/typescript'] });
+
+    initGenerator(tree, { targetPrefix: 'ai-', aggregateTarget: 'agents', defaultAgent: 'claude-code' });
+
+    expect(readJson(tree, 'nx.json').plugins).toEqual([
+      '@nx/js/typescript',
+      { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'ai-', aggregateTarget: 'agents', defaultAgent: 'claude-code' } },
+    ]);
+  });
+
+  it('changes nothing when run a second time', () => {
+    initGenerator(tree, { defaultAgent: 'scripted' });
+    const before = snapshotTree(tree);
+
+    initGenerator(tree, { defaultAgent: 'scripted' });
+    initGenerator(tree, { targetPrefix: 'other-', aggregateTarget: 'other' });
+
+    expect(snapshotTree(tree)).toEqual(before);
+    expect(Object.keys(before)).toContain('nx.json');
+  });
+
+  it.each([
+    ['a plain string', 'nx-agent-orchestrator'],
+    ['an object with its own options', { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'task-' }, include: ['apps/**'] }],
+  ])('leaves an existing registration as %s untouched', (_label, registration) => {
+    // Written without indentation on purpose: any rewrite of nx.json would show in the raw text.
+    tree.write('nx.json', JSON.stringify({ analytics: false, plugins: [registration] }));
+    const before = tree.read('nx.json', 'utf-8');
+
+    initGenerator(tree, { defaultAgent: 'codex' });
+
+    expect(tree.read('nx.json', 'utf-8')).toBe(before);
+  });
+
+  it('creates nx.json when the workspace has none', () => {
+    tree.delete('nx.json');
+
+    initGenerator(tree, {});
+
+    expect(readJson(tree, 'nx.json')).toEqual({
+      plugins: [{ plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'agent--', aggregateTarget: 'agent' } }],
+    });
+  });
+
+  it.each([
+    [{ targetPrefix: '' }, '--targetPrefix "" is not a usable target name'],
+    [{ aggregateTarget: 'run all' }, '--aggregateTarget "run all" is not a usable target name'],
+    [{ aggregateTarget: 'agent--all' }, '--aggregateTarget "agent--all" starts with --targetPrefix "agent--"'],
+  ])('rejects %j', (options, message) => {
+    expect(() => initGenerator(tree, options)).toThrow(message);
+    expect(readJson(tree, 'nx.json').plugins).toBeUndefined();
+  });
+});

@@ -1,0 +1,58 @@
+import { readNxJson, updateNxJson, writeJson, type ExpandedPluginConfiguration, type PluginConfiguration, type Tree } from '@nx/devkit';
+import type { InitGeneratorSchema } from './schema';
+
+/** The name nx.json refers to the plugin by: its npm package name. */
+export const PLUGIN_NAME = 'nx-agent-orchestrator';
+
+/** The plugin options `init` writes into nx.json: every flag resolved to its value. */
+export interface InitPluginOptions {
+  targetPrefix: string;
+  aggregateTarget: string;
+  defaultAgent?: string;
+}
+
+/**
+ * Registers the plugin in nx.json as `{ plugin: "nx-agent-orchestrator", options }`.
+ * Running it again changes nothing: a registration that already exists, as a plain string
+ * or as an object with any options, belongs to the user and is left untouched. Only nx.json
+ * is edited; the package itself is for the user to install. Nothing is formatted, because
+ * Nx 24's default formatter (oxfmt) is often not installed.
+ */
+export function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): void {
+  const pluginOptions = normalizeOptions(options);
+  const nxJson = readNxJson(tree);
+  const registration: ExpandedPluginConfiguration<InitPluginOptions> = { plugin: PLUGIN_NAME, options: pluginOptions };
+  if (!nxJson) {
+    // updateNxJson silently does nothing without an nx.json, which would report success for a no-op.
+    writeJson(tree, 'nx.json', { plugins: [registration] });
+    return;
+  }
+  const plugins = nxJson.plugins ?? [];
+  if (plugins.some(isThisPlugin)) return;
+  updateNxJson(tree, { ...nxJson, plugins: [...plugins, registration] });
+}
+
+/** Resolves defaults and rejects values that would give a broken task graph. */
+function normalizeOptions(options: InitGeneratorSchema): InitPluginOptions {
+  const targetPrefix = options.targetPrefix ?? 'agent--';
+  const aggregateTarget = options.aggregateTarget ?? 'agent';
+  const defaultAgent = options.defaultAgent?.trim() || undefined;
+  for (const [flag, value] of [['targetPrefix', targetPrefix], ['aggregateTarget', aggregateTarget]] as const) {
+    if (!value || /\s/.test(value)) {
+      throw new Error(`--${flag} "${value}" is not a usable target name: give a non-empty name without spaces`);
+    }
+  }
+  // The aggregate depends on the glob `<targetPrefix>*`; if its own name matched, it would depend on itself.
+  if (aggregateTarget.startsWith(targetPrefix)) {
+    throw new Error(
+      `--aggregateTarget "${aggregateTarget}" starts with --targetPrefix "${targetPrefix}", so the aggregate would count as one of its own tasks: choose names that do not overlap (defaults: "agent" and "agent--")`,
+    );
+  }
+  return defaultAgent === undefined ? { targetPrefix, aggregateTarget } : { targetPrefix, aggregateTarget, defaultAgent };
+}
+
+function isThisPlugin(entry: PluginConfiguration): boolean {
+  return (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME;
+}
+
+export default initGenerator;

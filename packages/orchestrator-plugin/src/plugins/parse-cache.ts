@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ParsedSpecFile } from '../spec/parsed-spec-file';
+
+interface CacheEntry {
+  hash: string;
+  parsed: ParsedSpecFile;
+}
+
+/**
+ * Parsed spec files kept on disk between graph computations, keyed by file path and
+ * validated by a hash of the file's content, so an unchanged spec is never parsed twice.
+ * Only entries used in the current computation are written back, so deleted specs drop out.
+ */
+export class ParseCache {
+  private readonly previous: Record<string, CacheEntry>;
+  private readonly current: Record<string, CacheEntry> = {};
+
+  constructor(private readonly path: string) {
+    this.previous = readCache(path);
+  }
+
+  /** The parsed file for this content, from the cache or from `parse`. */
+  get(file: string, content: string, parse: () => ParsedSpecFile): ParsedSpecFile {
+    const hash = createHash('sha1').update(content).digest('hex');
+    const cached = this.previous[file];
+    const entry = cached && cached.hash === hash ? cached : { hash, parsed: parse() };
+    this.current[file] = entry;
+    return entry.parsed;
+  }
+
+  /** Writes the entries used since construction; atomic, so a crash leaves the old cache. */
+  save(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(this.current));
+    renameSync(temporary, this.path);
+  }
+}
+
+function readCache(path: string): Record<string, CacheEntry> {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, CacheEntry>;
+  } catch {
+    return {};
+  }
+}

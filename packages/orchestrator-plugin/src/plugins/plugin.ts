@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DependencyType, type CreateDependencies, type CreateNodes, type CreateNodesResult, type ProjectConfiguration, type RawProjectGraphDependency } from '@nx/devkit';
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+import { buildAgentGraph, type SpecFileInput } from '../graph/agent-graph';
+import { AGENT_EXECUTOR } from '../graph/targets';
+import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
+import { parseSpecFile } from '../spec/parse-spec-file';
+import type { SpecProject } from '../graph/agent-graph';
+import { findProjectForSpec } from './find-project';
+import { ParseCache } from './parse-cache';
+import { formatProblemReport } from './report-problems';
+
+/** Every file name the plugin reads. Flat alternation: Nx's glob engine has no nested braces. */
+export const SPEC_GLOB = '**/{*.agent.md,agent-tasks.json,agent-tasks.yaml,agent-tasks.yml,03-tasks.json}';
+
+// The parse cache is only valid for the parser that wrote it.
+const PARSER_VERSION = `${readPackageVersion()}-1`;
+
+/**
+ * Infers agent targets from task specs: glob -> parse (cached by content hash) -> graph.
+ * Pure with respect to the workspace: reads files, starts no process, touches no network.
+ * Invalid specs never throw (that would stop every Nx command); they become failing
+ * targets and a report on stderr.
+ */
+export const createNodes: CreateNodes<AgentPluginOptions> = [
+  SPEC_GLOB,
+  (files, rawOptions, context) => {
+    const options = normalizePluginOptions(rawOptions);
+    const cache = new ParseCache(join(workspaceDataDirectory, `nx-agent-orchestrator-specs-${PARSER_VERSION}.json`));
+    const memo = new Map<string, SpecProject | null>();
+    try {
+      const inputs: SpecFileInput[] = files.map((file) => {
+        const content = readFileSync(join(context.workspaceRoot, file), 'utf8');
+        const parsed = cache.get(file, content, () => parseSpecFile(file, content));
+        return { parsed, project: findProjectForSpec(context.workspaceRoot, file, parsed.slug, memo) };
+      });
+      const graph = buildAgentGraph(inputs, options);
+      const report = formatProblemReport(graph.problems, graph.warnings, options.aggregateTarget);
+      if (report) process.stderr.write(report);
+      return graph.files.map(({ file, project, targets, targetGroup }) => {
+        const configuration: Omit<ProjectConfiguration, 'root'> & { root: string } = {
+          root: project.root,
+          ...(project.inferred ? { name: project.name } : {}),
+          targets: targets as ProjectConfiguration['targets'],
+          metadata: { targetGroups: { 'Agent tasks': targetGroup } },
+        };
+        const result: CreateNodesResult = { projects: { [project.root]: configuration } };
+        return [file, result] as const;
+      });
+    } finally {
+      cache.save();
+    }
+  },
+];
+
+/** @deprecated Nx reads `createNodes`; kept for Nx versions that still look for this name. */
+export const createNodesV2 = createNodes;
+
+/**
+ * Project-graph edges for cross-project task dependencies, so `nx graph` draws them and
+ * `nx affected` follows them. Read from the inferred targets; nothing is parsed again.
+ */
+export const createDependencies: CreateDependencies<AgentPluginOptions> = (_options, context) => {
+  const dependencies: RawProjectGraphDependency[] = [];
+  const seen = new Set<string>();
+  for (const [source, project] of Object.entries(context.projects)) {
+    for (const target of Object.values(project.targets ?? {})) {
+      if (target.executor !== AGENT_EXECUTOR) continue;
+      for (const dependency of target.dependsOn ?? []) {
+        if (typeof dependency === 'string' || !dependency.projects) continue;
+        const projects = Array.isArray(dependency.projects) ? dependency.projects : [dependency.projects];
+        for (const name of projects) {
+          const key = `${source}\0${name}`;
+          if (name === source || seen.has(key) || !context.projects[name]) continue;
+          seen.add(key);
+          dependencies.push({ source, target: name, type: DependencyType.implicit });
+        }
+      }
+    }
+  }
+  return dependencies;
+};
+
+function readPackageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'dev';
+  }
+}

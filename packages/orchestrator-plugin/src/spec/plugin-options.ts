@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { didYouMean } from './closest-match';
+import { scriptSchema } from './schema';
+
+/** The provider ids the executor knows. A task's `agent` names a profile or one of these. */
+export const PROVIDER_IDS = ['claude-code', 'codex', 'gemini', 'anthropic', 'openai', 'command', 'scripted'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** A named agent configuration: which provider runs it and with what settings. */
+export const agentProfileSchema = z.strictObject({
+  provider: z.enum(PROVIDER_IDS),
+  description: z.string().optional(),
+  model: z.string().optional(),
+  systemPrompt: z.string().optional(),
+  tools: z.array(z.string()).optional().describe('Allowed tools'),
+  maxTurns: z.number().int().positive().optional(),
+  permissionMode: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional().describe('Environment for the agent process (names only reach the cache key)'),
+  concurrency: z.number().int().positive().optional(),
+  script: scriptSchema.optional().describe('Default script when the provider is scripted'),
+});
+export type AgentProfile = z.output<typeof agentProfileSchema>;
+
+const pluginOptionsSchema = z.strictObject({
+  targetPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"').optional(),
+  aggregateTarget: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"').optional(),
+  defaultAgent: z.string().min(1).optional(),
+  agents: z.record(z.string(), agentProfileSchema).optional(),
+});
+export type AgentPluginOptions = z.input<typeof pluginOptionsSchema>;
+
+/** Plugin options with every default applied. */
+export interface NormalizedPluginOptions {
+  targetPrefix: string;
+  aggregateTarget: string;
+  defaultAgent: string;
+  agents: Record<string, AgentProfile>;
+}
+
+export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
+  targetPrefix: 'agent--',
+  aggregateTarget: 'agent',
+  defaultAgent: 'claude-code',
+  agents: {},
+};
+
+/** The package name under which the plugin is registered in nx.json. */
+export const PLUGIN_NAME = 'nx-agent-orchestrator';
+
+/**
+ * Validates the plugin's options from nx.json and fills in defaults. Throws one error listing
+ * every problem, with the closest known option for a misspelt one: a misconfigured plugin
+ * is a setup failure, not a per-spec problem.
+ */
+export function normalizePluginOptions(options: unknown): NormalizedPluginOptions {
+  const result = pluginOptionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const known = Object.keys(pluginOptionsSchema.shape);
+    const lines = result.error.issues.flatMap((issue) => {
+      const path = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `unknown option "${path ? `${path}.` : ''}${key}".${path ? '' : didYouMean(key, known)}`);
+      }
+      return [`option "${path}": ${issue.message}`];
+    });
+    throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json:\n  ${lines.join('\n  ')}`);
+  }
+  const { targetPrefix, aggregateTarget, defaultAgent, agents } = result.data;
+  const normalized: NormalizedPluginOptions = {
+    targetPrefix: targetPrefix ?? DEFAULT_PLUGIN_OPTIONS.targetPrefix,
+    aggregateTarget: aggregateTarget ?? DEFAULT_PLUGIN_OPTIONS.aggregateTarget,
+    defaultAgent: defaultAgent ?? DEFAULT_PLUGIN_OPTIONS.defaultAgent,
+    agents: agents ?? {},
+  };
+  if (normalized.aggregateTarget.startsWith(normalized.targetPrefix)) {
+    throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json: aggregateTarget "${normalized.aggregateTarget}" starts with targetPrefix "${normalized.targetPrefix}", so it would depend on itself`);
+  }
+  return normalized;
+}
