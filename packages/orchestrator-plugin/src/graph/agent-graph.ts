@@ -6,7 +6,8 @@ import type { SpecProblem } from '../spec/spec-error';
 import { checkParallelClaims } from './check-parallel-claims';
 import { findCycles } from './find-cycles';
 import { parseTaskReference, taskKey, type TaskKey } from './task-key';
-import { aggregateTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
+import { aggregateTarget, errorTarget, RUN_RECORDS_DIRECTORY, taskTarget, type AgentTargetConfiguration } from './targets';
+import { resolvePattern } from './upstream-outputs';
 
 /** The project a spec file belongs to, as the plugin layer found it on disk. */
 export interface SpecProject {
@@ -140,7 +141,10 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
       targets[name] =
         taskProblems || !task
           ? errorTarget(parsed.file, id, taskProblems ?? [])
-          : taskTarget(task, project.name, (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')), options);
+          : taskTarget(
+              { task, project, upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')), upstreamOutputs: outputsUpstreamOf(key, edges, claims) },
+              options,
+            );
       group.push(name);
     }
     const orphans = parsed.problems.filter((problem) => !problem.taskId);
@@ -153,6 +157,23 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
   });
 
   return { files, problems: sortProblems(problems), warnings: sortProblems(warnings) };
+}
+
+/** Workspace-relative output patterns (run records included) of every task upstream of `key`. */
+function outputsUpstreamOf(key: TaskKey, edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, claims: ReadonlyMap<TaskKey, Claim[]>): string[] {
+  const outputs: string[] = [];
+  const seen = new Set<TaskKey>();
+  const stack = [...(edges.get(key) ?? [])];
+  while (stack.length) {
+    const upstream = stack.pop()!;
+    if (seen.has(upstream)) continue;
+    seen.add(upstream);
+    const entry = claims.get(upstream)?.[0]?.entry;
+    if (!entry) continue;
+    outputs.push(`${RUN_RECORDS_DIRECTORY}/${entry.project.name}/${entry.task.id}/**`, ...entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)));
+    stack.push(...(edges.get(upstream) ?? []));
+  }
+  return outputs.sort();
 }
 
 interface Claim {

@@ -1,9 +1,11 @@
 import type { TaskKey } from './task-key';
 
 /**
- * Every dependency cycle, each spelled from its smallest key and closed (`[a, b, c, a]`),
- * found per strongly connected component (Tarjan) so each tangle is reported once, plus
- * the set of keys that sit on any cycle.
+ * Dependency cycles, each spelled from its smallest key and closed (`[a, b, c, a]`), found per
+ * strongly connected component (Tarjan): the shortest cycle through the component's smallest
+ * key, then one through each member that cycle misses, so every key on a cycle is on a
+ * reported one (failing only the spelled members would leave a second loop in the tangle).
+ * Also the set of keys that sit on any cycle.
  */
 export function findCycles(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>): { cycles: TaskKey[][]; onCycle: Set<TaskKey> } {
   const index = new Map<TaskKey, number>();
@@ -58,14 +60,31 @@ export function findCycles(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>): { c
   }
 
   const onCycle = new Set(components.flat());
-  const cycles = components.map((component) => spellCycle(component, edges)).sort((a, b) => a[0].localeCompare(b[0]));
+  const cycles: TaskKey[][] = [];
+  for (const component of components) {
+    const covered = new Set<TaskKey>();
+    for (const member of [...component].sort()) {
+      if (covered.has(member)) continue;
+      const cycle = rotateToSmallest(spellCycle(component, edges, member));
+      cycle.forEach((key) => covered.add(key));
+      cycles.push(cycle);
+    }
+  }
+  cycles.sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
   return { cycles, onCycle };
 }
 
-/** One concrete cycle through a component, starting and ending at its smallest key. */
-function spellCycle(component: TaskKey[], edges: ReadonlyMap<TaskKey, readonly TaskKey[]>): TaskKey[] {
+/** A closed cycle (`[b, c, a, b]`) spelled from its smallest key (`[a, b, c, a]`). */
+function rotateToSmallest(cycle: TaskKey[]): TaskKey[] {
+  const open = cycle.slice(0, -1);
+  const start = open.indexOf([...open].sort()[0]);
+  const rotated = [...open.slice(start), ...open.slice(0, start)];
+  return [...rotated, rotated[0]];
+}
+
+/** The shortest cycle through `start` inside its component, starting and ending at `start`. */
+function spellCycle(component: TaskKey[], edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, start: TaskKey): TaskKey[] {
   const members = new Set(component);
-  const start = [...component].sort()[0];
   // Breadth-first search for the shortest way back to the start inside the component.
   const previous = new Map<TaskKey, TaskKey>();
   const queue: TaskKey[] = [start];

@@ -1,6 +1,7 @@
 import type { NormalizedPluginOptions } from '../spec/plugin-options';
 import type { TaskSpec } from '../spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
+import { producedUpstream, resolvePattern } from './upstream-outputs';
 
 /** The executor every agent task runs with. */
 export const AGENT_EXECUTOR = 'nx-agent-orchestrator:agent';
@@ -41,17 +42,29 @@ export function toProjectPattern(pattern: string): string {
   return `{projectRoot}/${pattern.replace(/^\.\//, '')}`;
 }
 
-/** The target that runs one valid task. */
-export function taskTarget(
-  task: TaskSpec,
-  project: string,
-  upstream: ReadonlyArray<{ project: string; id: string }>,
-  options: NormalizedPluginOptions,
-): AgentTargetConfiguration {
+/** What a task target is built from. */
+export interface TaskTargetInput {
+  task: TaskSpec;
+  project: { name: string; root: string };
+  /** Direct upstream tasks. */
+  upstream: ReadonlyArray<{ project: string; id: string }>;
+  /** Workspace-relative output patterns of every task upstream of this one, transitively. */
+  upstreamOutputs: readonly string[];
+}
+
+/**
+ * The target that runs one valid task. Its cache key: the spec file, its context inputs,
+ * and the outputs of the tasks upstream (their run records with the summaries it receives,
+ * and the files they wrote). A context input an upstream task produces is keyed through
+ * those outputs only, since Nx reads workspace files from an index taken at command start.
+ */
+export function taskTarget({ task, project: ownProject, upstream, upstreamOutputs }: TaskTargetInput, options: NormalizedPluginOptions): AgentTargetConfiguration {
+  const project = ownProject.name;
   const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstream.map(({ project: upstreamProject, id }) =>
     upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
   );
   dependsOn.push(...task.after);
+  const contextInputs = task.inputs.filter((input) => !producedUpstream(resolvePattern(input, ownProject.root), upstreamOutputs));
   const targetOptions: AgentTargetOptions = { spec: task.file, task: task.id };
   return {
     executor: AGENT_EXECUTOR,
@@ -60,8 +73,8 @@ export function taskTarget(
     cache: task.cache,
     inputs: [
       `{workspaceRoot}/${task.file}`,
-      ...task.inputs.map(toProjectPattern),
-      ...(upstream.length ? [{ dependentTasksOutputFiles: '**/result.json' }] : []),
+      ...contextInputs.map(toProjectPattern),
+      ...(upstream.length ? [{ dependentTasksOutputFiles: '**/*', transitive: true }] : []),
     ],
     outputs: [`{workspaceRoot}/${RUN_RECORDS_DIRECTORY}/{projectName}/${task.id}`, ...task.outputs.map(toProjectPattern)],
     metadata: {

@@ -19,12 +19,11 @@ export function parseTaskList(file: string, content: string): ParsedSpecFile {
     result.problems.push(...root.problems);
     return result;
   }
-  const seen = new Map<string, number | undefined>();
   root.value.tasks.forEach((entry, index) => {
     const path = ['tasks', index] as const;
     const line = parsed.source.lineOf(path);
     const label = `task #${index + 1}`;
-    const read = readEntryId(entry, { file, source: parsed.source, path, label }, seen);
+    const read = readEntryId(entry, { file, source: parsed.source, path, label });
     if (!read.ok) {
       result.problems.push(read.problem);
       return;

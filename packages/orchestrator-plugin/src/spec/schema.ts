@@ -11,11 +11,12 @@ import { parseDuration } from './duration';
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const TASK_ID_RULE = 'letters, digits, ".", "_" and "-", starting with a letter or digit';
 
+// A union's `error` is the noun phrase for what it accepts: messages read `expected <error>, got ...`.
 const stringList = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: 'a string or a list of strings' })
   .transform((value) => (typeof value === 'string' ? [value] : value));
 
-const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+const duration = z.union([z.string(), z.number()], { error: 'a duration such as 15m or a number of seconds' }).transform((value, context) => {
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined) {
     context.addIssue({ code: 'custom', message: `"${value}" is not a duration: write e.g. 90s, 15m, 1h30m or a number of seconds` });

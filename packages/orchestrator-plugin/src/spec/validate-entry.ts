@@ -69,14 +69,10 @@ export function checkTaskId(id: string, file: string, line: number | undefined):
 
 /**
  * Reads the id of one entry of a task list or decomposition, or the problem that stops the entry
- * from being read: not a mapping, no id, an id that is not a valid target name, or an id an
- * earlier entry of the same file already has. `seen` maps the ids read so far to their lines.
+ * from being read: not a mapping, no id, or an id that is not a valid target name. Duplicate ids
+ * are left to the graph layer, which sees every file of a project.
  */
-export function readEntryId(
-  entry: unknown,
-  location: EntryLocation,
-  seen: Map<string, number | undefined>,
-): { ok: true; id: string } | { ok: false; problem: SpecProblem } {
+export function readEntryId(entry: unknown, location: EntryLocation): { ok: true; id: string } | { ok: false; problem: SpecProblem } {
   const { file, source, path, label } = location;
   const line = source.lineOf(path);
   if (!isMapping(entry)) {
@@ -91,16 +87,8 @@ export function readEntryId(
     return { ok: false, problem };
   }
   const id = String(rawId);
-  const idLine = source.lineOf([...path, 'id']);
-  const idProblem = checkTaskId(id, file, idLine);
-  if (idProblem) return { ok: false, problem: idProblem };
-  if (seen.has(id)) {
-    const first = seen.get(id);
-    const where = first === undefined ? 'an earlier task' : `the task on line ${first}`;
-    return { ok: false, problem: { code: 'duplicate-id', file, line: idLine, taskId: id, message: `task id "${id}" is already used by ${where}: give each task its own id` } };
-  }
-  seen.set(id, idLine);
-  return { ok: true, id };
+  const idProblem = checkTaskId(id, file, source.lineOf([...path, 'id']));
+  return idProblem ? { ok: false, problem: idProblem } : { ok: true, id };
 }
 
 /**
@@ -196,7 +184,8 @@ function issueText(issue: z.core.$ZodIssue, received: unknown): string {
     case 'invalid_type':
       return `expected ${expectedType(issue.expected)}${got}`;
     case 'invalid_union': {
-      // Each branch failed; its first issue says what that branch wanted (`a string`, `a list of strings`).
+      // A union of schema.ts names what it accepts in its `error`; otherwise each branch's first issue says what it wanted.
+      if (issue.message !== 'Invalid input') return `expected ${issue.message}${got}`;
       const wanted = issue.errors.map((branch) => {
         const first = branch[0];
         if (first?.code !== 'invalid_type') return undefined;
@@ -218,8 +207,7 @@ function issueText(issue: z.core.$ZodIssue, received: unknown): string {
 function fieldNamesAt(schema: z.ZodObject, path: Path): string[] {
   let current: unknown = schema;
   for (const segment of path) {
-    current = unwrap(current);
-    const shape = (current as { shape?: Record<string, unknown> }).shape;
+    const shape = (unwrap(current) as { shape?: Record<string, unknown> } | undefined)?.shape;
     if (!shape || typeof segment !== 'string') return [];
     current = shape[segment];
   }

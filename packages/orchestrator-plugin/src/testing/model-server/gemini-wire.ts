@@ -88,7 +88,8 @@ export const geminiWire: WireProtocol = {
   renderStream(reply, request) {
     const responseId = randomIdentifier('', 22);
     const promptOnly = usageOf({ ...reply.usage, outputTokens: 0 });
-    const pieces: Part[] = [...splitIntoChunks(reply.text ?? '').map((text) => ({ text })), ...replyParts(reply).filter((part) => part.functionCall)];
+    const pieces: Part[] = splitIntoChunks(reply.text ?? '').map((text) => ({ text }));
+    pieces.push(...replyParts(reply).filter((part) => part.functionCall));
     if (pieces.length === 0) pieces.push({ text: '' });
     return pieces.map((part, index) => {
       const finished = index === pieces.length - 1;

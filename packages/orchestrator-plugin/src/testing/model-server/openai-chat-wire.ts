@@ -60,10 +60,14 @@ export const openAiChatWire: WireProtocol = {
   },
 
   renderJson(reply, request) {
-    const toolCalls = reply.toolCall
-      ? [{ id: randomIdentifier('call_'), type: 'function', function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.input) } }]
-      : undefined;
-    const message = { role: 'assistant', content: reply.text ?? null, refusal: null, annotations: [], ...(toolCalls && { tool_calls: toolCalls }) };
+    const call = reply.toolCall && { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.input) };
+    const message = {
+      role: 'assistant',
+      content: reply.text ?? null,
+      refusal: null,
+      annotations: [],
+      ...(call && { tool_calls: [{ id: randomIdentifier('call_'), type: 'function', function: call }] }),
+    };
     return {
       ...envelope(randomIdentifier('chatcmpl-', 29), 'chat.completion', request),
       choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(reply) }],

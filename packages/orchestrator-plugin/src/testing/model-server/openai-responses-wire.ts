@@ -16,14 +16,22 @@ type Item = Record<string, unknown>;
 
 const TOOL_OUTPUT_TYPES = new Set(['function_call_output', 'custom_tool_call_output']);
 
+function inputItems(input: unknown): Item[] {
+  if (typeof input === 'string') return [{ role: 'user', content: input }];
+  return Array.isArray(input) ? input.filter(isRecord) : [];
+}
+
 function readConversation(body: Record<string, unknown>): Conversation {
-  const conversation: Conversation = { system: textOf(body.instructions), userTexts: [], toolResults: [], endsWithToolResult: false };
-  const items: Item[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? body.input.filter(isRecord) : [];
+  const conversation: Conversation = { system: '', userTexts: [], toolResults: [], endsWithToolResult: false };
+  const items = inputItems(body.input);
+  const systemTexts = [textOf(body.instructions)];
   for (const item of items) {
+    const text = textOf(item.content);
     if (TOOL_OUTPUT_TYPES.has(String(item.type))) conversation.toolResults.push(textOf(item.output));
-    else if (item.role === 'system' || item.role === 'developer') conversation.system = [conversation.system, textOf(item.content)].filter(Boolean).join('\n');
-    else if (item.role === 'user' && textOf(item.content) !== '') conversation.userTexts.push(textOf(item.content));
+    else if (item.role === 'system' || item.role === 'developer') systemTexts.push(text);
+    else if (item.role === 'user' && text !== '') conversation.userTexts.push(text);
   }
+  conversation.system = systemTexts.filter((text) => text !== '').join('\n');
   conversation.endsWithToolResult = TOOL_OUTPUT_TYPES.has(String(items.at(-1)?.type));
   return conversation;
 }

@@ -41,6 +41,14 @@ export function sendError(turn: ErrorTurn, target: Omit<TurnTarget, 'request' | 
   target.response.writeHead(turn.status, headers).end(JSON.stringify(body));
 }
 
+/** Destroys the connection once what was written so far has reached the client. */
+async function cut(response: ServerResponse): Promise<void> {
+  const socket = response.socket;
+  if (!socket) return;
+  await new Promise<void>((resolve) => socket.write('', () => resolve()));
+  socket.destroy();
+}
+
 async function sendStream(frames: string[], delivery: Delivery, target: TurnTarget): Promise<void> {
   const { response } = target;
   response.writeHead(200, {
@@ -52,7 +60,7 @@ async function sendStream(frames: string[], delivery: Delivery, target: TurnTarg
   for (const [index, frame] of frames.entries()) {
     if (!(await pause(delivery.chunkDelayMilliseconds ?? 0, target))) return;
     if (delivery.cutAfterChunks !== undefined && index >= delivery.cutAfterChunks) {
-      response.socket?.destroy();
+      await cut(response);
       return;
     }
     response.write(frame);
@@ -73,8 +81,8 @@ async function sendJson(body: unknown, delivery: Delivery, target: TurnTarget): 
     return;
   }
   // Promise the whole body, send half, then drop the connection.
-  target.response.writeHead(200, headers);
-  target.response.write(text.slice(0, Math.floor(text.length / 2)), () => target.response.socket?.destroy());
+  target.response.writeHead(200, headers).write(text.slice(0, Math.floor(text.length / 2)));
+  await cut(target.response);
 }
 
 /**

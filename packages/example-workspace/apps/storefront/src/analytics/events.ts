@@ -1,0 +1,1 @@
+export const events = ['add_to_cart', 'begin_checkout'] as const;

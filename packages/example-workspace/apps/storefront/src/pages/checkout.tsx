@@ -1,0 +1,1 @@
+export function Checkout() { return null; }

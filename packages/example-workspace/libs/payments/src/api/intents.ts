@@ -1,0 +1,1 @@
+export function createIntent(amount: number) { return { id: 'pi_1', amount }; }

@@ -1,0 +1,213 @@
+import { parseSpecFile } from '../spec/parse-spec-file';
+import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
+import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject } from './agent-graph';
+import type { AgentTargetConfiguration } from './targets';
+
+const api: SpecProject = { root: 'apps/api', name: 'api', inferred: false };
+const shared: SpecProject = { root: 'libs/shared', name: 'shared', inferred: false };
+
+/** One `*.agent.md` task in `owner`, from its frontmatter lines; realistic because the real parser reads it. */
+function agentTask(owner: SpecProject, id: string, ...frontmatter: string[]): SpecFileInput {
+  const file = `${owner.root}/tasks/${id}.agent.md`;
+  const content = ['---', ...frontmatter, '---', `# Do ${id}`, '', 'Details.', ''].join('\n');
+  return { parsed: parseSpecFile(file, content), project: owner };
+}
+
+function graphOf(inputs: SpecFileInput[], options: AgentPluginOptions = {}): AgentGraph {
+  const graph = buildAgentGraph(inputs, normalizePluginOptions(options));
+  expect(graph.problems).toEqual([]);
+  return graph;
+}
+
+/** Every target of a project, merged over its files the way Nx merges them. */
+function targetsOf(graph: AgentGraph, project: string): Record<string, AgentTargetConfiguration> {
+  return Object.assign({}, ...graph.files.filter((file) => file.project.name === project).map((file) => file.targets));
+}
+
+describe('buildAgentGraph: dependsOn', () => {
+  const rows: Array<{ name: string; inputs: SpecFileInput[]; options?: AgentPluginOptions; target: string; dependsOn: AgentTargetConfiguration['dependsOn'] }> = [
+    {
+      name: 'a task of the same project is a plain target name',
+      inputs: [agentTask(api, 'write', 'dependsOn: [design]'), agentTask(api, 'design')],
+      target: 'agent--write',
+      dependsOn: ['agent--design'],
+    },
+    {
+      name: 'project:task is a target of another project',
+      inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema]'), agentTask(shared, 'schema')],
+      target: 'agent--write',
+      dependsOn: [{ projects: ['shared'], target: 'agent--schema' }],
+    },
+    {
+      name: 'own-project:task is written as a plain name too',
+      inputs: [agentTask(api, 'write', 'dependsOn: [api:design]'), agentTask(api, 'design')],
+      target: 'agent--write',
+      dependsOn: ['agent--design'],
+    },
+    {
+      name: 'after names plain Nx targets, listed after the task edges',
+      inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema, design]', 'after: [build, lint]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
+      target: 'agent--write',
+      dependsOn: [{ projects: ['shared'], target: 'agent--schema' }, 'agent--design', 'build', 'lint'],
+    },
+    {
+      name: 'the blockedBy alias makes the same edges',
+      inputs: [agentTask(api, 'write', 'blockedBy: design'), agentTask(api, 'design')],
+      target: 'agent--write',
+      dependsOn: ['agent--design'],
+    },
+    {
+      name: 'no dependencies: no dependsOn at all',
+      inputs: [agentTask(api, 'design')],
+      target: 'agent--design',
+      dependsOn: undefined,
+    },
+    {
+      name: 'a custom targetPrefix names the edges',
+      inputs: [agentTask(api, 'write', 'dependsOn: [design, shared:schema]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
+      options: { targetPrefix: 'ai-' },
+      target: 'ai-write',
+      dependsOn: ['ai-design', { projects: ['shared'], target: 'ai-schema' }],
+    },
+  ];
+
+  it.each(rows)('$name', ({ inputs, options, target, dependsOn }) => {
+    const targets = targetsOf(graphOf(inputs, options), 'api');
+    expect(targets[target]).toBeDefined();
+    expect(targets[target].dependsOn).toEqual(dependsOn);
+  });
+});
+
+describe('buildAgentGraph: one valid task target', () => {
+  it('carries only spec and task in options, the spec and context files as inputs, and the run record as output', () => {
+    const graph = graphOf([
+      agentTask(
+        api,
+        'write',
+        'description: Implement the REST endpoints',
+        'agent: implementer',
+        'model: sonnet',
+        'dependsOn: [design]',
+        'inputs: ["{projectRoot}/docs/api.md", "docs/notes.md", "./README.md", "!docs/secret.md", "{workspaceRoot}/AGENTS.md"]',
+        'outputs: ["src/api/**"]',
+        'writes: ["{projectRoot}/src/**"]',
+        'retries: 2',
+        'timeout: 15m',
+        'cache: false',
+      ),
+      agentTask(api, 'design'),
+    ]);
+    expect(targetsOf(graph, 'api')['agent--write']).toEqual({
+      executor: 'nx-agent-orchestrator:agent',
+      options: { spec: 'apps/api/tasks/write.agent.md', task: 'write' },
+      dependsOn: ['agent--design'],
+      cache: false,
+      inputs: [
+        '{workspaceRoot}/apps/api/tasks/write.agent.md',
+        '{projectRoot}/docs/api.md',
+        '{projectRoot}/docs/notes.md',
+        '{projectRoot}/README.md',
+        '!{projectRoot}/docs/secret.md',
+        '{workspaceRoot}/AGENTS.md',
+        { dependentTasksOutputFiles: '**/*', transitive: true },
+      ],
+      outputs: ['{workspaceRoot}/.agent-runs/{projectName}/write', '{projectRoot}/src/api/**'],
+      metadata: {
+        description: 'Implement the REST endpoints',
+        technologies: ['ai-agents'],
+        agentTask: { spec: 'apps/api/tasks/write.agent.md', line: 1, agent: 'implementer', model: 'sonnet', writes: ['{projectRoot}/src/**'] },
+        help: { command: 'npx nx show project api --json', example: {} },
+      },
+    });
+  });
+
+  it('has no dependentTasksOutputFiles input without upstream agent tasks (after targets do not count)', () => {
+    const targets = targetsOf(graphOf([agentTask(api, 'alone', 'after: [build]')]), 'api');
+    expect(targets['agent--alone'].inputs).toEqual(['{workspaceRoot}/apps/api/tasks/alone.agent.md']);
+    expect(targets['agent--alone'].outputs).toEqual(['{workspaceRoot}/.agent-runs/{projectName}/alone']);
+  });
+
+  it('falls back to the default agent and the first prompt line, and caches by default', () => {
+    const target = targetsOf(graphOf([agentTask(api, 'alone')], { defaultAgent: 'scripted' }), 'api')['agent--alone'];
+    expect(target.cache).toBe(true);
+    expect(target.metadata).toMatchObject({ description: 'Do alone', agentTask: { agent: 'scripted' } });
+  });
+
+  it('never puts anything but spec and task in the options of any target (Nx hashes them into every task of the project)', () => {
+    const decomposition: SpecFileInput = {
+      parsed: parseSpecFile(
+        'apps/api/specs/03-tasks.json',
+        JSON.stringify({ slug: 'auth', spec: 'Auth', tasks: [{ id: '1.1', phase: 1, phaseName: 'Setup', subject: 'Schema', description: 'Write it', size: 'S', priority: 'high', dependencies: [] }] }),
+      ),
+      project: api,
+    };
+    const graph = graphOf([decomposition, agentTask(api, 'write', 'agent: implementer', 'retries: 3', 'script:', '  summary: done')]);
+    for (const [name, target] of Object.entries(targetsOf(graph, 'api'))) {
+      if (name === 'agent') expect(target.options).toBeUndefined();
+      else expect(Object.keys(target.options ?? {}).sort()).toEqual(['spec', 'task']);
+    }
+    expect(Object.keys(targetsOf(graph, 'api')).sort()).toEqual(['agent', 'agent--1.1', 'agent--write']);
+  });
+});
+
+describe('buildAgentGraph: the aggregate target and target groups', () => {
+  const inputs = [agentTask(api, 'b-second'), agentTask(shared, 'schema'), agentTask(api, 'a-first', 'dependsOn: [b-second]')];
+
+  it('comes once per project, from the project file that sorts first', () => {
+    const graph = graphOf(inputs);
+    expect(graph.files.map(({ file, project, targetGroup }) => [file, project.name, targetGroup])).toEqual([
+      ['apps/api/tasks/a-first.agent.md', 'api', ['agent', 'agent--a-first']],
+      ['apps/api/tasks/b-second.agent.md', 'api', ['agent--b-second']],
+      ['libs/shared/tasks/schema.agent.md', 'shared', ['agent', 'agent--schema']],
+    ]);
+    expect(graph.files.map((file) => Object.keys(file.targets))).toEqual([['agent', 'agent--a-first'], ['agent--b-second'], ['agent', 'agent--schema']]);
+  });
+
+  it('depends on a glob of the prefix, not a list (Nx replaces merged arrays)', () => {
+    expect(targetsOf(graphOf(inputs), 'api').agent).toEqual({
+      executor: 'nx:noop',
+      dependsOn: ['agent--*'],
+      metadata: { description: 'Run every agent task of api, each after what it depends on', technologies: ['ai-agents'] },
+    });
+  });
+
+  it('honours custom targetPrefix and aggregateTarget everywhere', () => {
+    const graph = graphOf(inputs, { targetPrefix: 'ai.', aggregateTarget: 'ai-all' });
+    expect(graph.files.map((file) => file.targetGroup)).toEqual([['ai-all', 'ai.a-first'], ['ai.b-second'], ['ai-all', 'ai.schema']]);
+    const targets = targetsOf(graph, 'api');
+    expect(targets['ai-all'].dependsOn).toEqual(['ai.*']);
+    expect(targets['ai.a-first'].dependsOn).toEqual(['ai.b-second']);
+    expect(Object.keys(targets).some((name) => name.startsWith('agent'))).toBe(false);
+  });
+
+  it('lists every task of a task list in declaration order', () => {
+    const list: SpecFileInput = {
+      parsed: parseSpecFile('apps/api/agent-tasks.yaml', ['tasks:', '  - id: zeta', '    prompt: Z', '  - id: alpha', '    prompt: A', '    dependsOn: zeta', ''].join('\n')),
+      project: api,
+    };
+    const graph = graphOf([list]);
+    expect(graph.files[0].targetGroup).toEqual(['agent', 'agent--zeta', 'agent--alpha']);
+    expect(graph.files[0].targets['agent--alpha'].dependsOn).toEqual(['agent--zeta']);
+    expect(graph.files[0].targets['agent--alpha'].metadata).toMatchObject({ agentTask: { spec: 'apps/api/agent-tasks.yaml', line: 4 } });
+  });
+});
+
+describe('buildAgentGraph: determinism', () => {
+  it('gives identical output for any input order', () => {
+    const inputs = [
+      agentTask(api, 'write', 'dependsOn: [design, shared:schema]'),
+      agentTask(api, 'design', 'dependsOn: [missing]'),
+      agentTask(shared, 'schema'),
+      agentTask(shared, 'loop-a', 'dependsOn: [loop-b]'),
+      agentTask(shared, 'loop-b', 'dependsOn: [loop-a]'),
+      { parsed: parseSpecFile('apps/api/agent-tasks.json', '{ "tasks": [ { "id": "x", "prompt": "X" }, '), project: api },
+    ];
+    const options = normalizePluginOptions({});
+    const expected = JSON.stringify(buildAgentGraph(inputs, options));
+    // A fixed set of permutations, so a failure is reproducible.
+    for (const order of [[5, 4, 3, 2, 1, 0], [2, 0, 5, 1, 4, 3], [3, 5, 0, 4, 2, 1]]) {
+      expect(JSON.stringify(buildAgentGraph(order.map((index) => inputs[index]), options))).toBe(expected);
+    }
+    expect(JSON.parse(expected).problems).toHaveLength(4);
+  });
+});
