@@ -25,7 +25,7 @@ function step(title, command, args, options = {}) {
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
 const exampleEnv = { ...cleanEnv, NX_NO_CLOUD: 'true' };
 
-if (!existsSync(join(repoRoot, 'node_modules', 'nx'))) step('Install the repository', npm, ['ci'], { cwd: repoRoot });
+if (!existsSync(join(repoRoot, 'node_modules', 'nx'))) step('Install the repository', npm, ['install', '--no-audit', '--no-fund'], { cwd: repoRoot });
 step('Build the plugin', npx, ['nx', 'run', 'nx-agent-orchestrator:build', '--skip-nx-cache'], { cwd: repoRoot, env: cleanEnv });
 // A packed copy is only refreshed when it is gone: remove it so the build above is what runs.
 rmSync(join(example, 'node_modules', 'nx-agent-orchestrator'), { recursive: true, force: true });

@@ -127,6 +127,28 @@ describe('buildAgentGraph: files that cannot be read as tasks', () => {
     });
   });
 
+  it('never names a file error target like another target of the project (Nx would merge the two)', () => {
+    const graph = buildAgentGraph(
+      [
+        specFile(api, 'agent-tasks.json', '{'),
+        specFile(api, 'sub/agent-tasks.yaml', 'tasks: [\n'),
+        specFile(api, 'tasks/design.agent.md', '---\nid: [\n---\nDo it.\n'),
+        agentTask(api, 'tasks/design-v2.agent.md', 'id: design'),
+      ],
+      options,
+    );
+    expect(graph.files.map((file) => [file.file, file.targetGroup])).toEqual([
+      ['apps/api/agent-tasks.json', ['agent', 'agent--invalid-agent-tasks']],
+      ['apps/api/sub/agent-tasks.yaml', ['agent--invalid-agent-tasks-2']],
+      ['apps/api/tasks/design-v2.agent.md', ['agent--design']],
+      ['apps/api/tasks/design.agent.md', ['agent--design-2']],
+    ]);
+    const targets = targetsOf(graph, 'api');
+    expect(targets['agent--invalid-agent-tasks-2'].options).toMatchObject({ spec: 'apps/api/sub/agent-tasks.yaml' });
+    expect(targets['agent--design'].options).toEqual({ spec: 'apps/api/tasks/design-v2.agent.md', task: 'design' });
+    expect(targets['agent--design-2'].options).toMatchObject({ spec: 'apps/api/tasks/design.agent.md' });
+  });
+
   it('gives a file that is only invalid the aggregate target of its project', () => {
     const graph = buildAgentGraph([specFile(api, 'agent-tasks.json', '{')], options);
     expect(graph.files[0].targetGroup).toEqual(['agent', 'agent--invalid-agent-tasks']);

@@ -5,9 +5,9 @@ import type { TaskSpec } from '../spec/schema';
 import type { SpecProblem } from '../spec/spec-error';
 import { checkParallelClaims } from './check-parallel-claims';
 import { findCycles } from './find-cycles';
-import { parseTaskReference, taskKey, type TaskKey } from './task-key';
-import { aggregateTarget, errorTarget, RUN_RECORDS_DIRECTORY, taskTarget, type AgentTargetConfiguration } from './targets';
-import { resolvePattern } from './upstream-outputs';
+import { compareText, parseTaskReference, taskKey, type TaskKey } from './task-key';
+import { aggregateTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
+import { OutputIndex, resolvePattern } from './upstream-outputs';
 
 /** The project a spec file belongs to, as the plugin layer found it on disk. */
 export interface SpecProject {
@@ -52,7 +52,7 @@ interface TaskEntry {
  * and its bad edges are dropped so Nx's task graph stays acyclic.
  */
 export function buildAgentGraph(inputs: readonly SpecFileInput[], options: NormalizedPluginOptions): AgentGraph {
-  const sorted = [...inputs].sort((a, b) => a.parsed.file.localeCompare(b.parsed.file));
+  const sorted = [...inputs].sort((a, b) => compareText(a.parsed.file, b.parsed.file));
   const problems: SpecProblem[] = sorted.flatMap((input) => input.parsed.problems);
 
   // Every place that claims a task id: valid tasks, and problems that name their task.
@@ -122,8 +122,17 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
 
   const warnings = checkParallelClaims(unique, edges);
 
+  // Context inputs written by an upstream task are keyed through its outputs (see taskTarget).
+  const outputIndex = new OutputIndex<TaskKey>();
+  for (const entry of unique) outputIndex.add(entry.key, entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)));
+  const inputsProducedUpstream = (task: TaskSpec, key: TaskKey, root: string): Set<string> =>
+    new Set(task.inputs.filter((input) => outputIndex.producers(resolvePattern(input, root)).some((producer) => producer !== key && reaches(edges, key, producer))));
+
   // Targets, file by file; the aggregate comes from the first file of each project.
   const seenProjects = new Set<string>();
+  // Names of file-level error targets per project. Nx merges same-name targets of one project,
+  // so a name a task or an earlier file already has would hide that target's error (or fail a valid task).
+  const fileErrorIds = new Map<string, Set<string>>();
   const files: AgentGraphFile[] = sorted.map(({ parsed, project }) => {
     const targets: Record<string, AgentTargetConfiguration> = {};
     const group: string[] = [];
@@ -142,14 +151,20 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
         taskProblems || !task
           ? errorTarget(parsed.file, id, taskProblems ?? [])
           : taskTarget(
-              { task, project, upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')), upstreamOutputs: outputsUpstreamOf(key, edges, claims) },
+              { task, project, upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')), inputsProducedUpstream: inputsProducedUpstream(task, key, project.root) },
               options,
             );
       group.push(name);
     }
     const orphans = parsed.problems.filter((problem) => !problem.taskId);
     if (orphans.length) {
-      const name = options.targetPrefix + invalidFileTargetId(parsed);
+      const taken = fileErrorIds.get(project.name) ?? new Set<string>();
+      fileErrorIds.set(project.name, taken);
+      const stem = invalidFileTargetId(parsed);
+      let id = stem;
+      for (let suffix = 2; taken.has(id) || idsByProject.get(project.name)?.has(id); suffix++) id = `${stem}-${suffix}`;
+      taken.add(id);
+      const name = options.targetPrefix + id;
       targets[name] = errorTarget(parsed.file, undefined, orphans);
       group.push(name);
     }
@@ -159,21 +174,18 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
   return { files, problems: sortProblems(problems), warnings: sortProblems(warnings) };
 }
 
-/** Workspace-relative output patterns (run records included) of every task upstream of `key`. */
-function outputsUpstreamOf(key: TaskKey, edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, claims: ReadonlyMap<TaskKey, Claim[]>): string[] {
-  const outputs: string[] = [];
+/** Whether `to` is reachable from `from` along dependency edges. */
+function reaches(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, from: TaskKey, to: TaskKey): boolean {
   const seen = new Set<TaskKey>();
-  const stack = [...(edges.get(key) ?? [])];
+  const stack = [...(edges.get(from) ?? [])];
   while (stack.length) {
-    const upstream = stack.pop()!;
-    if (seen.has(upstream)) continue;
-    seen.add(upstream);
-    const entry = claims.get(upstream)?.[0]?.entry;
-    if (!entry) continue;
-    outputs.push(`${RUN_RECORDS_DIRECTORY}/${entry.project.name}/${entry.task.id}/**`, ...entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)));
-    stack.push(...(edges.get(upstream) ?? []));
+    const next = stack.pop()!;
+    if (next === to) return true;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(edges.get(next) ?? []));
   }
-  return outputs.sort();
+  return false;
 }
 
 interface Claim {
@@ -200,5 +212,5 @@ function invalidFileTargetId(parsed: ParsedSpecFile): string {
 }
 
 function sortProblems(problems: SpecProblem[]): SpecProblem[] {
-  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.message.localeCompare(b.message));
+  return [...problems].sort((a, b) => compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || compareText(a.message, b.message));
 }

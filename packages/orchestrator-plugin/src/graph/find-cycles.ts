@@ -1,4 +1,4 @@
-import type { TaskKey } from './task-key';
+import { compareText, type TaskKey } from './task-key';
 
 /**
  * Dependency cycles, each spelled from its smallest key and closed (`[a, b, c, a]`), found per
@@ -70,7 +70,7 @@ export function findCycles(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>): { c
       cycles.push(cycle);
     }
   }
-  cycles.sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
+  cycles.sort((a, b) => compareText(a.join(' '), b.join(' ')));
   return { cycles, onCycle };
 }
 

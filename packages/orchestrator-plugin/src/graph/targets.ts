@@ -1,7 +1,6 @@
 import type { NormalizedPluginOptions } from '../spec/plugin-options';
 import type { TaskSpec } from '../spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
-import { producedUpstream, resolvePattern } from './upstream-outputs';
 
 /** The executor every agent task runs with. */
 export const AGENT_EXECUTOR = 'nx-agent-orchestrator:agent';
@@ -48,8 +47,8 @@ export interface TaskTargetInput {
   project: { name: string; root: string };
   /** Direct upstream tasks. */
   upstream: ReadonlyArray<{ project: string; id: string }>;
-  /** Workspace-relative output patterns of every task upstream of this one, transitively. */
-  upstreamOutputs: readonly string[];
+  /** Context inputs that a task upstream of this one (transitively) declares as its output. */
+  inputsProducedUpstream: ReadonlySet<string>;
 }
 
 /**
@@ -58,13 +57,13 @@ export interface TaskTargetInput {
  * and the files they wrote). A context input an upstream task produces is keyed through
  * those outputs only, since Nx reads workspace files from an index taken at command start.
  */
-export function taskTarget({ task, project: ownProject, upstream, upstreamOutputs }: TaskTargetInput, options: NormalizedPluginOptions): AgentTargetConfiguration {
+export function taskTarget({ task, project: ownProject, upstream, inputsProducedUpstream }: TaskTargetInput, options: NormalizedPluginOptions): AgentTargetConfiguration {
   const project = ownProject.name;
   const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstream.map(({ project: upstreamProject, id }) =>
     upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
   );
   dependsOn.push(...task.after);
-  const contextInputs = task.inputs.filter((input) => !producedUpstream(resolvePattern(input, ownProject.root), upstreamOutputs));
+  const contextInputs = task.inputs.filter((input) => !inputsProducedUpstream.has(input));
   const targetOptions: AgentTargetOptions = { spec: task.file, task: task.id };
   return {
     executor: AGENT_EXECUTOR,

@@ -15,3 +15,8 @@ export function parseTaskReference(reference: string, ownProject: string): { pro
   if (separator < 0) return { project: ownProject, id: reference };
   return { project: reference.slice(0, separator), id: reference.slice(separator + 1) };
 }
+
+/** Code-unit order: deterministic whatever the machine's locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

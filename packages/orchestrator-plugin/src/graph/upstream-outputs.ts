@@ -1,21 +1,49 @@
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 
 /** A spec pattern made workspace-relative for one project (`{projectRoot}` and `{workspaceRoot}` resolved). */
 export function resolvePattern(pattern: string, projectRoot: string): string {
-  const resolved = pattern
-    .replace(/^\{workspaceRoot\}\/?/, '')
-    .replace(/^\{projectRoot\}\/?/, projectRoot === '.' ? '' : `${projectRoot}/`);
-  return pattern.startsWith('{') ? resolved : `${projectRoot === '.' ? '' : `${projectRoot}/`}${pattern.replace(/^\.\//, '')}`;
+  const prefix = projectRoot === '.' || projectRoot === '' ? '' : `${projectRoot}/`;
+  if (pattern.startsWith('{workspaceRoot}')) return pattern.replace(/^\{workspaceRoot\}\/?/, '');
+  if (pattern.startsWith('{projectRoot}')) return pattern.replace(/^\{projectRoot\}\/?/, prefix);
+  return `${prefix}${pattern.replace(/^\.\//, '')}`;
 }
 
+const GLOB_CHARACTERS = /[*?[\]{}]/;
+
 /**
- * Whether an upstream task produces the context input: the input is a literal path matched
- * by one of the upstream output patterns (or equal to one). Nx hashes workspace files from
- * an index taken when the command starts, so such an input must be keyed through the
- * upstream task's outputs instead; anything less certain stays a plain file input.
+ * Which tasks declare a path among their outputs. Output patterns are filed under their
+ * static folder (the part before the first glob character), so a look-up walks only the
+ * path's ancestor folders: linear in the number of tasks, not quadratic.
  */
-export function producedUpstream(input: string, upstreamOutputs: readonly string[]): boolean {
-  if (input.startsWith('!')) return false;
-  const literal = !/[*?[\]{}]/.test(input);
-  return upstreamOutputs.some((output) => output === input || (literal && (minimatch(input, output, { dot: true }) || input.startsWith(`${output.replace(/\/$/, '')}/`))));
+export class OutputIndex<Key> {
+  private readonly byFolder = new Map<string, Array<{ key: Key; pattern: string; matcher?: Minimatch }>>();
+
+  /** Files one task's workspace-relative output patterns. */
+  add(key: Key, patterns: readonly string[]): void {
+    for (const pattern of patterns) {
+      if (pattern.startsWith('!')) continue;
+      const glob = GLOB_CHARACTERS.exec(pattern);
+      const folder = glob ? pattern.slice(0, pattern.lastIndexOf('/', glob.index) + 1).replace(/\/$/, '') : pattern.replace(/\/$/, '');
+      const entries = this.byFolder.get(folder) ?? [];
+      entries.push({ key, pattern, ...(glob ? { matcher: new Minimatch(pattern, { dot: true }) } : {}) });
+      this.byFolder.set(folder, entries);
+    }
+  }
+
+  /**
+   * The tasks whose outputs contain `path`: a literal output equal to the path or to one of
+   * its folders, or a glob output that matches it. Globs as inputs are never looked up: an
+   * input only counts as produced upstream when that is certain.
+   */
+  producers(path: string): Key[] {
+    if (path.startsWith('!') || GLOB_CHARACTERS.test(path)) return [];
+    const found = new Set<Key>();
+    for (let folder = path; ; folder = folder.slice(0, Math.max(folder.lastIndexOf('/'), 0))) {
+      for (const entry of this.byFolder.get(folder) ?? []) {
+        if (!entry.matcher || entry.matcher.match(path)) found.add(entry.key);
+      }
+      if (folder === '') break;
+    }
+    return [...found];
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, posix } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import type { SpecProject } from '../graph/agent-graph';
 
 /**
@@ -26,17 +26,23 @@ export function findProjectForSpec(
 function projectAt(workspaceRoot: string, folder: string, memo: Map<string, SpecProject | null>): SpecProject | null {
   const known = memo.get(folder);
   if (known !== undefined) return known;
-  const name = readProjectName(join(workspaceRoot, folder), folder);
+  const name = readProjectName(join(workspaceRoot, folder));
   const project = name === undefined ? null : { root: folder, name, inferred: false };
   memo.set(folder, project);
   return project;
 }
 
-/** The name Nx gives the project in `folder`: project.json's name, package.json's nx.name or name, else the folder's name. */
-function readProjectName(absoluteFolder: string, folder: string): string | undefined {
+/**
+ * The name Nx gives the project in `absoluteFolder`: project.json's name, else package.json's
+ * nx.name or name (Nx reads it for a project.json without one), else the folder's name.
+ * Undefined when neither file exists.
+ */
+function readProjectName(absoluteFolder: string): string | undefined {
+  let found = false;
   for (const configFile of ['project.json', 'package.json']) {
     const path = join(absoluteFolder, configFile);
     if (!existsSync(path)) continue;
+    found = true;
     try {
       const json = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; nx?: { name?: unknown } };
       const name = json.nx?.name ?? json.name;
@@ -44,7 +50,6 @@ function readProjectName(absoluteFolder: string, folder: string): string | undef
     } catch {
       // An unreadable config is Nx's to report; the folder still counts as a project.
     }
-    return basename(dirname(path)).toLowerCase() || folder;
   }
-  return undefined;
+  return found ? basename(absoluteFolder).toLowerCase() : undefined;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ParsedSpecFile } from '../spec/parsed-spec-file';
 
@@ -30,19 +30,29 @@ export class ParseCache {
     return entry.parsed;
   }
 
-  /** Writes the entries used since construction; atomic, so a crash leaves the old cache. */
+  /**
+   * Writes the entries used since construction; atomic, so a crash leaves the old cache.
+   * The cache only saves time: failing to write it (read-only checkout, full disk) is not
+   * worth failing the project graph over.
+   */
   save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.current));
-    renameSync(temporary, this.path);
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(temporary, JSON.stringify(this.current));
+      renameSync(temporary, this.path);
+    } catch {
+      rmSync(temporary, { force: true });
+    }
   }
 }
 
 function readCache(path: string): Record<string, CacheEntry> {
   if (!existsSync(path)) return {};
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, CacheEntry>;
+    const cache: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    // Anything but an object (a truncated or foreign file) is no cache at all.
+    return cache !== null && typeof cache === 'object' && !Array.isArray(cache) ? (cache as Record<string, CacheEntry>) : {};
   } catch {
     return {};
   }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DependencyType, type CreateDependencies, type CreateNodes, type CreateNodesResult, type ProjectConfiguration, type RawProjectGraphDependency } from '@nx/devkit';
+import { join, posix } from 'node:path';
+// Types only: loading @nx/devkit at run time costs a plugin worker about 0.3 s.
+import type { CreateDependencies, CreateNodes, CreateNodesResult, DependencyType, ProjectConfiguration, RawProjectGraphDependency } from '@nx/devkit';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { buildAgentGraph, type SpecFileInput } from '../graph/agent-graph';
 import { AGENT_EXECUTOR } from '../graph/targets';
 import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
-import { parseSpecFile } from '../spec/parse-spec-file';
+import type * as SpecParsers from '../spec/parse-spec-file';
 import type { SpecProject } from '../graph/agent-graph';
 import { findProjectForSpec } from './find-project';
 import { ParseCache } from './parse-cache';
@@ -30,11 +31,19 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
     const cache = new ParseCache(join(workspaceDataDirectory, `nx-agent-orchestrator-specs-${PARSER_VERSION}.json`));
     const memo = new Map<string, SpecProject | null>();
     try {
-      const inputs: SpecFileInput[] = files.map((file) => {
-        const content = readFileSync(join(context.workspaceRoot, file), 'utf8');
-        const parsed = cache.get(file, content, () => parseSpecFile(file, content));
-        return { parsed, project: findProjectForSpec(context.workspaceRoot, file, parsed.slug, memo) };
+      const parsedFiles = files.flatMap((file) => {
+        const content = readSpec(join(context.workspaceRoot, file));
+        // Deleted between Nx's glob and this read: the next graph computation won't list it.
+        if (content === undefined) return [];
+        return [cache.get(file, content, () => loadParsers().parseSpecFile(file, content))];
       });
+      // A folder that is not in a project becomes one named by its decomposition's slug, whichever
+      // of its spec files asks: one name per root, or Nx keeps one and the others' edges break.
+      const slugByFolder = new Map(parsedFiles.flatMap((parsed) => (parsed.slug ? [[posix.dirname(parsed.file), parsed.slug] as const] : [])));
+      const inputs: SpecFileInput[] = parsedFiles.map((parsed) => ({
+        parsed,
+        project: findProjectForSpec(context.workspaceRoot, parsed.file, slugByFolder.get(posix.dirname(parsed.file)), memo),
+      }));
       const graph = buildAgentGraph(inputs, options);
       const report = formatProblemReport(graph.problems, graph.warnings, options.aggregateTarget);
       if (report) process.stderr.write(report);
@@ -74,13 +83,28 @@ export const createDependencies: CreateDependencies<AgentPluginOptions> = (_opti
           const key = `${source}\0${name}`;
           if (name === source || seen.has(key) || !context.projects[name]) continue;
           seen.add(key);
-          dependencies.push({ source, target: name, type: DependencyType.implicit });
+          dependencies.push({ source, target: name, type: 'implicit' as DependencyType.implicit });
         }
       }
     }
   }
   return dependencies;
 };
+
+function readSpec(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The parsers (and the YAML library) load only when a spec is missing from the parse cache. */
+function loadParsers(): typeof SpecParsers {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../spec/parse-spec-file') as typeof SpecParsers;
+}
 
 function readPackageVersion(): string {
   try {
