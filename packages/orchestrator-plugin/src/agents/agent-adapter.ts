@@ -27,6 +27,8 @@ export interface AgentRunRequest {
   cwd: string;
   projectRoot: string;
   attempt: number;
+  /** Provider "command" only: the argv to run. */
+  command?: string[];
   /** Scripted agent only: what to do instead of calling a model. */
   script?: ScriptSpec;
   signal: AbortSignal;
@@ -38,6 +40,7 @@ export interface AgentRunResult {
   summary: string;
   model: string;
   turns: number;
+  /** Every prompt token the model processed, cached ones included. */
   inputTokens: number;
   outputTokens: number;
   /** From the client where it reports cost; otherwise the caller prices the tokens. */

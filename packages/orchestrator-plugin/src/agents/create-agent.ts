@@ -1,19 +1,20 @@
 import type { ProviderId } from '../spec/plugin-options';
-import { UnsupportedAgentError, type AgentAdapter } from './agent-adapter';
-import { createScriptedAgent } from './scripted-agent';
+import type { AgentAdapter } from './agent-adapter';
 
-/**
- * The adapter for a provider. Each adapter module is loaded only when its provider runs,
- * so a task never pays for the SDKs of providers it does not use.
- */
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Each adapter (and its SDK) loads only when its provider runs: a task never pays at start-up
+// for the clients of providers it does not use.
+const FACTORIES: Record<ProviderId, () => AgentAdapter> = {
+  scripted: () => require('./scripted-agent').createScriptedAgent(),
+  command: () => require('./providers/command-agent').createCommandAgent(),
+  'claude-code': () => require('./providers/claude-code-agent').createClaudeCodeAgent(),
+  codex: () => require('./providers/codex-agent').createCodexAgent(),
+  gemini: () => require('./providers/gemini-agent').createGeminiAgent(),
+  anthropic: () => require('./providers/anthropic-agent').createAnthropicAgent(),
+  openai: () => require('./providers/openai-agent').createOpenAiAgent(),
+};
+
+/** The adapter for a provider. */
 export function createAgent(provider: ProviderId): AgentAdapter {
-  switch (provider) {
-    case 'scripted':
-      return createScriptedAgent();
-    default:
-      throw new UnsupportedAgentError(
-        `provider "${provider}" is not available in this version of nx-agent-orchestrator: only "scripted" runs so far. ` +
-          `Set "agent: scripted" on the task or "defaultAgent": "scripted" in the plugin options in nx.json.`,
-      );
-  }
+  return FACTORIES[provider]();
 }

@@ -1,4 +1,5 @@
 import { PROVIDER_IDS, type AgentProfile, type NormalizedPluginOptions, type ProviderId } from '../spec/plugin-options';
+import type { SubagentProfile } from '../spec/parse-subagent-file';
 import type { TaskSpec } from '../spec/schema';
 import { AgentError } from './agent-adapter';
 
@@ -8,22 +9,34 @@ export interface ResolvedAgent {
   name: string;
   provider: ProviderId;
   profile: AgentProfile;
+  /** The `.claude/agents/*.md` file the profile came from, if it came from one. */
+  file?: string;
 }
 
 /**
- * Resolves a task's `agent:` (or the plugin's defaultAgent) to a profile: a profile name
- * from the options, else a bare provider id. An unknown name fails and lists the known ones.
+ * Resolves a task's `agent:` (or the plugin's defaultAgent): a profile from nx.json, else a
+ * Claude Code subagent file, else a bare provider id. An unknown name fails and lists the
+ * known ones.
  */
-export function resolveAgent(task: TaskSpec, options: NormalizedPluginOptions): ResolvedAgent {
+export function resolveAgent(task: TaskSpec, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[] = []): ResolvedAgent {
   const name = task.agent ?? options.defaultAgent;
-  const profile = options.agents[name] ?? ((PROVIDER_IDS as readonly string[]).includes(name) ? { provider: name as ProviderId } : undefined);
-  if (!profile) {
-    const profiles = Object.keys(options.agents).sort();
-    throw new AgentError(
-      `task "${task.id}" (${task.file}) names agent "${name}", which is neither a profile nor a provider. ` +
-        `Profiles: ${profiles.length ? profiles.join(', ') : '(none configured)'}; providers: ${PROVIDER_IDS.join(', ')}.`,
-      { isRetryable: false },
-    );
-  }
-  return { name, provider: profile.provider, profile: { ...profile, model: task.model ?? profile.model } };
+  const subagent = subagents.find((candidate) => candidate.name === name);
+  const profile =
+    options.agents[name] ?? subagent?.profile ?? ((PROVIDER_IDS as readonly string[]).includes(name) ? { provider: name as ProviderId } : undefined);
+  if (!profile) throw new AgentError(unknownAgentMessage(task, name, options, subagents), { isRetryable: false });
+  return {
+    name,
+    provider: profile.provider,
+    profile: { ...profile, model: task.model ?? profile.model },
+    ...(!options.agents[name] && subagent ? { file: subagent.file } : {}),
+  };
+}
+
+/** `task "x" (file) names agent "y", which is ...`, listing every name that would work. */
+export function unknownAgentMessage(task: Pick<TaskSpec, 'id' | 'file'>, name: string, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[]): string {
+  const profiles = [...new Set([...Object.keys(options.agents), ...subagents.map((subagent) => subagent.name)])].sort();
+  return (
+    `task "${task.id}" (${task.file}) names agent "${name}", which is neither a profile nor a provider. ` +
+    `Profiles (nx.json and .claude/agents): ${profiles.length ? profiles.join(', ') : '(none)'}; providers: ${PROVIDER_IDS.join(', ')}.`
+  );
 }

@@ -6,6 +6,8 @@ import { formatDuration } from '../spec/duration';
 import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } from './agent-adapter';
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { createAgent } from './create-agent';
+import { priceTokens } from './pricing';
+import { loadSubagentProfiles } from './load-subagent-profiles';
 import { resolveAgent } from './resolve-agent';
 import { withRetries } from './retry';
 import { clearRunRecord, readRunRecord, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
@@ -58,7 +60,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       attempts,
       turns: result.turns ?? 0,
       tokens: { input: result.inputTokens ?? 0, output: result.outputTokens ?? 0 },
-      costUsd: result.costUsd ?? 0,
+      ...cost(result),
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
@@ -75,7 +77,8 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const timer = task.timeoutMs ? setTimeout(() => timeout.abort(), task.timeoutMs) : undefined;
   const signal = AbortSignal.any([request.signal, timeout.signal]);
   try {
-    const resolved = resolveAgent(task, request.options);
+    const subagents = loadSubagentProfiles(workspaceRoot);
+    const resolved = resolveAgent(task, request.options, subagents.profiles);
     agentName = resolved.name;
     provider = resolved.provider;
     const adapter = (request.createAdapter ?? createAgent)(resolved.provider);
@@ -101,6 +104,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
           maxTurns: resolved.profile.maxTurns,
           permissionMode: resolved.profile.permissionMode,
           env: resolved.profile.env,
+          command: resolved.profile.command,
           cwd: workspaceRoot,
           projectRoot: request.projectRoot,
           attempt,
@@ -117,7 +121,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       },
     );
     const record = finish('succeeded', value);
-    log(`done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · $${record.costUsd.toFixed(4)}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`);
+    log(`done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · ${record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`);
     log(`summary: ${record.summary}`);
     return record;
   } catch (caught) {
@@ -128,6 +132,13 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Cost as the client reported it, else from the price table, else unknown (never guessed as free). */
+function cost(result: Partial<AgentRunResult>): Pick<RunRecord, 'costUsd' | 'costSource'> {
+  if (result.costUsd !== undefined) return { costUsd: result.costUsd, costSource: 'client' };
+  const priced = priceTokens(result.model, result.inputTokens ?? 0, result.outputTokens ?? 0);
+  return priced === undefined ? { costUsd: null, costSource: 'unknown' } : { costUsd: priced, costSource: 'price-table' };
 }
 
 /** Final summaries of the upstream tasks that succeeded, read from their run records. */

@@ -16,7 +16,9 @@ export interface RunRecord {
   attempts: number;
   turns: number;
   tokens: { input: number; output: number };
-  costUsd: number;
+  /** USD; null when neither the client nor the price table knows it. */
+  costUsd: number | null;
+  costSource: 'client' | 'price-table' | 'unknown';
   startedAt: string;
   endedAt: string;
   durationMs: number;

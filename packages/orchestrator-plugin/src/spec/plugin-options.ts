@@ -18,6 +18,11 @@ export const agentProfileSchema = z.strictObject({
   env: z.record(z.string(), z.string()).optional().describe('Environment for the agent process (names only reach the cache key)'),
   concurrency: z.number().int().positive().optional(),
   script: scriptSchema.optional().describe('Default script when the provider is scripted'),
+  command: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe('For provider "command": the argv to run; an element "{prompt}" receives the prompt, else the prompt goes to stdin'),
 });
 export type AgentProfile = z.output<typeof agentProfileSchema>;
 
