@@ -22,6 +22,8 @@ export interface RunAgentTaskRequest {
   upstream: ReadonlyArray<{ project: string; task: string }>;
   /** Aborted by Ctrl-C / SIGTERM of the run. */
   signal: AbortSignal;
+  /** A stop that may not have reached `signal` yet; checked before recording a success. */
+  stopRequested?: () => boolean;
   /** One line of progress for the task's terminal output. */
   log: (line: string) => void;
   /** Injectable for tests. */
@@ -120,13 +122,16 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
         onRetry: ({ attempt, delayMs, error }) => log(`  attempt ${attempt} failed (${error.message}); retrying in ${formatDuration(delayMs)}`),
       },
     );
+    // A stop that arrived while the agent was finishing wins: an interrupted run never
+    // claims success (its agent may have exited 0 only because its children were killed).
+    if (signal.aborted || request.stopRequested?.()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
     const record = finish('succeeded', value);
     log(`done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · ${record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`);
     log(`summary: ${record.summary}`);
     return record;
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
-    const status: RunStatus = timeout.signal.aborted ? 'timed-out' : request.signal.aborted ? 'interrupted' : 'failed';
+    const status: RunStatus = timeout.signal.aborted ? 'timed-out' : request.signal.aborted || request.stopRequested?.() ? 'interrupted' : 'failed';
     const message = status === 'timed-out' ? `timed out after ${formatDuration(task.timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
     return finish(status, {}, message);
   } finally {

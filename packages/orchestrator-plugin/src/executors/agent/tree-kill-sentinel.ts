@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** A leaf process that tells whether Nx has started stopping this task's process tree. */
+export interface TreeKillSentinel {
+  /** True once the sentinel was signalled (pending, dying or gone): the tree is being stopped. */
+  signalled(): boolean;
+  /** Retires the sentinel at the end of a run that was not stopped. */
+  retire(): void;
+}
+
+// SIGHUP, SIGINT and SIGTERM as bits of /proc's pending-signal masks (bit n-1 for signal n).
+const STOP_SIGNALS = (1n << 0n) | (1n << 1n) | (1n << 14n);
+
+/**
+ * Learns of Ctrl-C / SIGTERM as early as the agent does. Nx stops a task by signalling its
+ * process tree leaves first and the executor last, so an agent whose children die can exit 0
+ * before the executor hears anything, and look like a success. The sentinel (`cat` on a pipe)
+ * is a leaf signalled with the agent's leaves: its exit calls `onKilled`, and `signalled()`
+ * reads its state from /proc at once, without waiting for events. It exits on its own when
+ * the executor dies (end of stdin), so it is never orphaned. No sentinel on Windows.
+ */
+export function startTreeKillSentinel(onKilled: () => void): TreeKillSentinel {
+  const none: TreeKillSentinel = { signalled: () => false, retire: () => undefined };
+  if (process.platform === 'win32') return none;
+  let retired = false;
+  let exited = false;
+  try {
+    const sentinel = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+    sentinel.on('error', () => undefined);
+    sentinel.stdin.on('error', () => undefined);
+    sentinel.on('exit', () => {
+      exited = true;
+      if (!retired) onKilled();
+    });
+    // The sentinel must not keep the executor's event loop alive.
+    sentinel.unref();
+    (sentinel.stdin as unknown as { unref?: () => void }).unref?.();
+    return {
+      signalled: () => exited || (sentinel.pid !== undefined && procSaysSignalled(sentinel.pid)),
+      retire: () => {
+        retired = true;
+        sentinel.stdin.end();
+      },
+    };
+  } catch {
+    return none;
+  }
+}
+
+/** Linux: the process is gone, a zombie, or has a stop signal pending. Elsewhere: false. */
+function procSaysSignalled(pid: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux';
+  }
+  if (/^State:\s*[ZX]/m.test(status)) return true;
+  return [...status.matchAll(/^(SigPnd|ShdPnd):\s*([0-9a-f]+)/gm)].some((match) => (BigInt(`0x${match[2]}`) & STOP_SIGNALS) !== 0n);
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Executor overhead per task: 100 agent tasks whose agent is the `command` provider running
+// `true`, against the same 100 commands as Nx's own nx:run-commands targets, same workspace,
+// --parallel=6, cache skipped, interleaved rounds (this machine is shared and noisy), medians.
+// Also the agent tasks in Nx's batch mode (--batch, NX_PARALLEL=6).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { installPackedPlugin } = require(join(repoRoot, 'packages/orchestrator-plugin/scripts/install-packed-plugin.cjs'));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PROJECTS = 10;
+const TASKS_PER_PROJECT = 10;
+const PARALLEL = 6;
+
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
+Object.assign(env, { NX_DAEMON: 'false', CI: 'true', NX_TUI: 'false', NX_NO_CLOUD: 'true' });
+
+console.log('Building the plugin...');
+run('npx', ['nx', 'run', 'nx-agent-orchestrator:build'], repoRoot, env);
+const modules = installPackedPlugin();
+const root = mkdtempSync(join(tmpdir(), 'nx-agent-overhead-'));
+const nxJson = {
+  analytics: false,
+  plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'noop', agents: { noop: { provider: 'command', command: ['true'] } } } }],
+};
+writeFileSync(join(root, 'nx.json'), JSON.stringify(nxJson));
+writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'overhead', private: true }));
+for (let project = 0; project < PROJECTS; project++) {
+  const folder = join(root, 'libs', `lib-${project}`);
+  mkdirSync(folder, { recursive: true });
+  const targets = { commands: { executor: 'nx:noop', dependsOn: ['cmd-*'] } };
+  const tasks = [];
+  for (let task = 0; task < TASKS_PER_PROJECT; task++) {
+    targets[`cmd-${task}`] = { executor: 'nx:run-commands', options: { command: 'true' } };
+    tasks.push({ id: `task-${task}`, prompt: `Task ${task}` });
+  }
+  writeFileSync(join(folder, 'project.json'), JSON.stringify({ name: `lib-${project}`, targets }));
+  writeFileSync(join(folder, 'agent-tasks.json'), JSON.stringify({ tasks }));
+}
+symlinkSync(modules, join(root, 'node_modules'));
+run('git', ['init', '-q'], root, env);
+
+const nx = join(root, 'node_modules/nx/dist/bin/nx.js');
+const variants = {
+  'nx:run-commands': () => timed(['run-many', '-t', 'commands', `--parallel=${PARALLEL}`, '--skip-nx-cache'], env),
+  'agent executor': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache'], env),
+  'agent executor --batch': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache', '--batch'], { ...env, NX_PARALLEL: String(PARALLEL) }),
+};
+function timed(args, environment) {
+  const started = process.hrtime.bigint();
+  const result = run(process.execPath, [nx, ...args], root, environment);
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!/Successfully ran target/.test(result.stdout)) throw new Error(`not all tasks succeeded:\n${result.stdout.slice(-2000)}`);
+  return elapsed;
+}
+
+run(process.execPath, [nx, 'show', 'projects'], root, env); // graph computed once before timing
+const names = Object.keys(variants);
+const times = Object.fromEntries(names.map((name) => [name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (let index = 0; index < names.length; index++) {
+    const name = names[(index + round) % names.length];
+    times[name].push(variants[name]());
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const baseline = median(times['nx:run-commands']);
+console.log(`\n${PROJECTS * TASKS_PER_PROJECT} tasks running \`true\`, --parallel=${PARALLEL}, no cache, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`);
+for (const name of names) console.log(`  ${name.padEnd(24)} ${median(times[name]).toFixed(0).padStart(6)} ms   ${(median(times[name]) / baseline).toFixed(2)}x`);
+rmSync(root, { recursive: true, force: true });
+rmSync(dirname(modules), { recursive: true, force: true });
+
+function run(command, args, cwd, environment) {
+  const result = spawnSync(command, args, { cwd, env: environment, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${result.stdout?.slice(-3000)}\n${result.stderr?.slice(-3000)}`);
+  return result;
+}
