@@ -10,6 +10,8 @@ interface BatchTaskResult {
   terminalOutput: string;
   startTime: number;
   endTime: number;
+  /** `skipped` for a task that never ran because a task it needs failed. */
+  status?: 'success' | 'failure' | 'skipped';
 }
 
 /**
@@ -71,7 +73,7 @@ export default async function* agentBatchExecutor(
           waiting.splice(index, 1);
           outcome.set(task, false);
           const reason = failed ? `not run: ${failed} failed` : 'not run: the batch was stopped';
-          yield { task, result: { success: false, terminalOutput: `${reason}\n`, startTime: Date.now(), endTime: Date.now() } };
+          yield { task, result: { success: false, status: 'skipped', terminalOutput: `${reason}\n`, startTime: Date.now(), endTime: Date.now() } };
           continue;
         }
         if (dependencies.every((dependency) => outcome.has(dependency))) {
@@ -84,7 +86,7 @@ export default async function* agentBatchExecutor(
       if (!running.size) {
         // Nothing runs and nothing can start: only a dependency Nx never gave us can cause it.
         for (const task of waiting.splice(0)) {
-          yield { task, result: { success: false, terminalOutput: 'not run: its dependencies never completed in this batch\n', startTime: Date.now(), endTime: Date.now() } };
+          yield { task, result: { success: false, status: 'skipped', terminalOutput: 'not run: its dependencies never completed in this batch\n', startTime: Date.now(), endTime: Date.now() } };
         }
         continue;
       }
