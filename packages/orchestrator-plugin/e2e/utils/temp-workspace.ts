@@ -14,7 +14,7 @@ export interface CommandResult {
 /** A real Nx workspace in a temp folder with the packed plugin installed. */
 export interface TempWorkspace {
   root: string;
-  write(path: string, content: string): void;
+  write(path: string, content: string | object): void;
   read(path: string): string;
   exists(path: string): boolean;
   readJson<T = any>(path: string): T;
@@ -31,26 +31,37 @@ export const SCRIPTED_NX_JSON = { analytics: false, plugins: [{ plugin: 'nx-agen
  * nx.json registering the plugin unless given, and a first git commit.
  */
 export function createTempWorkspace(files: Record<string, string | object>, nxJson: object = SCRIPTED_NX_JSON): TempWorkspace {
-  const modules = process.env.E2E_PLUGIN_MODULES;
-  if (!modules) throw new Error('E2E_PLUGIN_MODULES is not set: run the e2e tests through e2e/jest.config.js (its global setup packs the plugin)');
-  const root = mkdtempSync(join(tmpdir(), 'nx-agent-e2e-'));
+  if (!process.env.E2E_PLUGIN_MODULES) throw new Error('E2E_PLUGIN_MODULES is not set: run the e2e tests through e2e/jest.config.js (its global setup packs the plugin)');
+  const workspace = openWorkspace(mkdtempSync(join(tmpdir(), 'nx-agent-e2e-')));
+  workspace.write('nx.json', nxJson);
+  workspace.write('package.json', { name: 'e2e-workspace', private: true });
+  workspace.write('.gitignore', 'node_modules\n.nx\n.agent-runs\n');
+  for (const [path, content] of Object.entries(files)) workspace.write(path, content);
+  workspace.git(['init', '-q', '-b', 'main']);
+  workspace.git(['add', '-A']);
+  workspace.git(['commit', '-qm', 'initial']);
+  return workspace;
+}
+
+/** A fresh `git clone` of a temp workspace, as a second machine would have it (own node_modules link, own Nx cache). */
+export function cloneTempWorkspace(origin: TempWorkspace): TempWorkspace {
+  const root = mkdtempSync(join(tmpdir(), 'nx-agent-e2e-clone-'));
+  origin.git(['clone', '-q', origin.root, root]);
+  return openWorkspace(root);
+}
+
+function openWorkspace(root: string): TempWorkspace {
+  const modules = process.env.E2E_PLUGIN_MODULES!;
+  if (!existsSync(join(root, 'node_modules'))) symlinkSync(modules, join(root, 'node_modules'));
   const write = (path: string, content: string | object) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
   };
-  write('nx.json', nxJson);
-  write('package.json', { name: 'e2e-workspace', private: true });
-  write('.gitignore', 'node_modules\n.nx\n');
-  for (const [path, content] of Object.entries(files)) write(path, content);
-  symlinkSync(modules, join(root, 'node_modules'));
   const git = (args: string[]) => {
     const result = spawnSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
     return result.stdout;
   };
-  git(['init', '-q', '-b', 'main']);
-  git(['add', '-A']);
-  git(['commit', '-qm', 'initial']);
   return {
     root,
     write,

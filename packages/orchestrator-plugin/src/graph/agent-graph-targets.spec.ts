@@ -1,6 +1,6 @@
 import { parseSpecFile } from '../spec/parse-spec-file';
 import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
-import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject } from './agent-graph';
+import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject, type WorkspaceFacts } from './agent-graph';
 import type { AgentTargetConfiguration } from './targets';
 
 const api: SpecProject = { root: 'apps/api', name: 'api', inferred: false };
@@ -13,8 +13,11 @@ function agentTask(owner: SpecProject, id: string, ...frontmatter: string[]): Sp
   return { parsed: parseSpecFile(file, content), project: owner };
 }
 
-function graphOf(inputs: SpecFileInput[], options: AgentPluginOptions = {}): AgentGraph {
-  const graph = buildAgentGraph(inputs, normalizePluginOptions(options));
+/** A profile like the ones users define in nx.json. */
+const IMPLEMENTER = { provider: 'claude-code' as const, model: 'sonnet', systemPrompt: 'Implement carefully.' };
+
+function graphOf(inputs: SpecFileInput[], options: AgentPluginOptions = {}, workspace?: WorkspaceFacts): AgentGraph {
+  const graph = buildAgentGraph(inputs, normalizePluginOptions({ defaultAgent: 'scripted', ...options, agents: { implementer: IMPLEMENTER, ...options.agents } }), workspace);
   expect(graph.problems).toEqual([]);
   return graph;
 }
@@ -79,7 +82,7 @@ describe('buildAgentGraph: dependsOn', () => {
 });
 
 describe('buildAgentGraph: one valid task target', () => {
-  it('carries only spec and task in options, the spec and context files as inputs, and the run record as output', () => {
+  it('carries spec, task and the profile digest in options; the key inputs; the run record as output', () => {
     const graph = graphOf([
       agentTask(
         api,
@@ -99,7 +102,7 @@ describe('buildAgentGraph: one valid task target', () => {
     ]);
     expect(targetsOf(graph, 'api')['agent--write']).toEqual({
       executor: 'nx-agent-orchestrator:agent',
-      options: { spec: 'apps/api/tasks/write.agent.md', task: 'write' },
+      options: { spec: 'apps/api/tasks/write.agent.md', task: 'write', profile: expect.stringMatching(/^implementer:[0-9a-f]{12}$/) },
       dependsOn: ['agent--design'],
       cache: false,
       inputs: [
@@ -110,12 +113,18 @@ describe('buildAgentGraph: one valid task target', () => {
         '!{projectRoot}/docs/secret.md',
         '{workspaceRoot}/AGENTS.md',
         { dependentTasksOutputFiles: '**/*', transitive: true },
+        { env: 'ANTHROPIC_BASE_URL' },
+        { env: 'ANTHROPIC_MODEL' },
+        { env: 'ANTHROPIC_SMALL_FAST_MODEL' },
+        { env: 'CLAUDE_CODE_USE_BEDROCK' },
+        { env: 'CLAUDE_CODE_USE_VERTEX' },
+        { externalDependencies: [] },
       ],
       outputs: ['{workspaceRoot}/.agent-runs/{projectName}/write', '{projectRoot}/src/api/**'],
       metadata: {
         description: 'Implement the REST endpoints',
         technologies: ['ai-agents'],
-        agentTask: { spec: 'apps/api/tasks/write.agent.md', line: 1, agent: 'implementer', model: 'sonnet', writes: ['{projectRoot}/src/**'] },
+        agentTask: { spec: 'apps/api/tasks/write.agent.md', line: 1, agent: 'implementer', provider: 'claude-code', model: 'sonnet', writes: ['{projectRoot}/src/**'] },
         help: { command: 'npx nx show project api --json', example: {} },
       },
     });
@@ -123,7 +132,7 @@ describe('buildAgentGraph: one valid task target', () => {
 
   it('has no dependentTasksOutputFiles input without upstream agent tasks (after targets do not count)', () => {
     const targets = targetsOf(graphOf([agentTask(api, 'alone', 'after: [build]')]), 'api');
-    expect(targets['agent--alone'].inputs).toEqual(['{workspaceRoot}/apps/api/tasks/alone.agent.md']);
+    expect(targets['agent--alone'].inputs).toEqual(['{workspaceRoot}/apps/api/tasks/alone.agent.md', { externalDependencies: [] }]);
     expect(targets['agent--alone'].outputs).toEqual(['{workspaceRoot}/.agent-runs/{projectName}/alone']);
   });
 
@@ -133,7 +142,7 @@ describe('buildAgentGraph: one valid task target', () => {
     expect(target.metadata).toMatchObject({ description: 'Do alone', agentTask: { agent: 'scripted' } });
   });
 
-  it('never puts anything but spec and task in the options of any target (Nx hashes them into every task of the project)', () => {
+  it('never puts anything but spec, task and a profile digest in the options of any target (Nx hashes them into every task of the project)', () => {
     const decomposition: SpecFileInput = {
       parsed: parseSpecFile(
         'apps/api/specs/03-tasks.json',
@@ -144,9 +153,61 @@ describe('buildAgentGraph: one valid task target', () => {
     const graph = graphOf([decomposition, agentTask(api, 'write', 'agent: implementer', 'retries: 3', 'script:', '  summary: done')]);
     for (const [name, target] of Object.entries(targetsOf(graph, 'api'))) {
       if (name === 'agent') expect(target.options).toBeUndefined();
-      else expect(Object.keys(target.options ?? {}).sort()).toEqual(['spec', 'task']);
+      else expect(Object.keys(target.options ?? {}).filter((key) => key !== 'profile').sort()).toEqual(['spec', 'task']);
     }
+    expect(targetsOf(graph, 'api')['agent--1.1'].options).toEqual({ spec: 'apps/api/specs/03-tasks.json', task: '1.1' });
     expect(Object.keys(targetsOf(graph, 'api')).sort()).toEqual(['agent', 'agent--1.1', 'agent--write']);
+  });
+});
+
+describe('buildAgentGraph: what the cache key covers', () => {
+  const digestOf = (graph: AgentGraph) => targetsOf(graph, 'api')['agent--write'].options?.profile;
+
+  it('the nx.json profile digest changes with the profile and only with it', () => {
+    const task = [agentTask(api, 'write', 'agent: implementer')];
+    const base = digestOf(graphOf(task));
+    expect(digestOf(graphOf(task, { agents: { implementer: { ...IMPLEMENTER } } }))).toBe(base);
+    expect(digestOf(graphOf(task, { agents: { implementer: { ...IMPLEMENTER, systemPrompt: 'Other.' } } }))).not.toBe(base);
+    expect(digestOf(graphOf(task, { agents: { implementer: { ...IMPLEMENTER, model: 'opus' } } }))).not.toBe(base);
+    expect(digestOf(graphOf(task, { agents: { other: { provider: 'codex' } } }))).toBe(base);
+  });
+
+  it.each([
+    { name: 'writes inside a project input: excluded in project form', inputs: '["{projectRoot}/src/**"]', writes: '["{projectRoot}/src/api/**"]', expected: ['{projectRoot}/src/**', '!{projectRoot}/src/api/**'] },
+    { name: 'writes inside a workspace input: excluded in workspace form', inputs: '["{workspaceRoot}/apps/api/src/**"]', writes: '["src/api/**"]', expected: ['{workspaceRoot}/apps/api/src/**', '!{workspaceRoot}/apps/api/src/api/**'] },
+    { name: 'writes a file it also reads', inputs: '["docs/api.md"]', writes: '["docs/api.md"]', expected: ['{projectRoot}/docs/api.md', '!{projectRoot}/docs/api.md'] },
+    // A negation alone would mean "every project file but this" to Nx: all siblings' specs in the key.
+    { name: 'writes no context input covers: no exclusion at all', inputs: '["docs/api.md"]', writes: '["src/**"]', expected: ['{projectRoot}/docs/api.md'] },
+    { name: 'writes and no context inputs: no exclusion at all', inputs: '[]', writes: '["src/**"]', expected: [] },
+  ])('$name', ({ inputs, writes, expected }) => {
+    const target = targetsOf(graphOf([agentTask(api, 'write', `inputs: ${inputs}`, `writes: ${writes}`)]), 'api')['agent--write'];
+    expect(target.inputs).toEqual(['{workspaceRoot}/apps/api/tasks/write.agent.md', ...expected, { externalDependencies: [] }]);
+  });
+
+  it('a .claude/agents profile is a file input, not an option; a bare provider id is neither', () => {
+    const subagents = [{ name: 'reviewer', file: '.claude/agents/reviewer.md', profile: { provider: 'claude-code' as const, systemPrompt: 'Review.' } }];
+    const graph = graphOf([agentTask(api, 'write', 'agent: reviewer'), agentTask(api, 'plain', 'agent: codex')], {}, { subagents, lockedPackages: new Set() });
+    const targets = targetsOf(graph, 'api');
+    expect(targets['agent--write'].options).toEqual({ spec: 'apps/api/tasks/write.agent.md', task: 'write' });
+    expect(targets['agent--write'].inputs).toContain('{workspaceRoot}/.claude/agents/reviewer.md');
+    expect(targets['agent--plain'].inputs).toEqual(['{workspaceRoot}/apps/api/tasks/plain.agent.md', { env: 'OPENAI_BASE_URL' }, { externalDependencies: [] }]);
+  });
+
+  it('names the plugin and the client package only where the workspace locks them', () => {
+    const task = [agentTask(api, 'write', 'agent: implementer')];
+    const inputs = (lockedPackages: string[]) => targetsOf(graphOf(task, {}, { subagents: [], lockedPackages: new Set(lockedPackages) }), 'api')['agent--write'].inputs;
+    expect(inputs(['nx-agent-orchestrator', '@anthropic-ai/claude-code', 'react'])).toContainEqual({ externalDependencies: ['nx-agent-orchestrator', '@anthropic-ai/claude-code'] });
+    expect(inputs(['nx-agent-orchestrator'])).toContainEqual({ externalDependencies: ['nx-agent-orchestrator'] });
+    // Empty, not absent: an absent list makes Nx hash every external dependency of the workspace.
+    expect(inputs([])).toContainEqual({ externalDependencies: [] });
+  });
+
+  it('an agent that is neither a profile nor a provider fails its task at graph time, listing the known names', () => {
+    const graph = buildAgentGraph([agentTask(api, 'write', 'agent: implemneter')], normalizePluginOptions({ agents: { implementer: IMPLEMENTER } }));
+    expect(graph.problems).toEqual([
+      expect.objectContaining({ code: 'unknown-agent', file: 'apps/api/tasks/write.agent.md', taskId: 'write', message: expect.stringContaining('Profiles (nx.json and .claude/agents): implementer; providers: claude-code') }),
+    ]);
+    expect(targetsOf(graph, 'api')['agent--write'].options?.error).toContain('names agent "implemneter"');
   });
 });
 

@@ -1,6 +1,8 @@
 import { didYouMean } from '../spec/closest-match';
 import type { ParsedSpecFile } from '../spec/parsed-spec-file';
+import type { SubagentProfile } from '../spec/parse-subagent-file';
 import type { NormalizedPluginOptions } from '../spec/plugin-options';
+import { resolveAgent, UnknownAgentError, type ResolvedAgent } from '../spec/resolve-agent';
 import type { TaskSpec } from '../spec/schema';
 import type { SpecProblem } from '../spec/spec-error';
 import { checkParallelClaims } from './check-parallel-claims';
@@ -31,6 +33,16 @@ export interface AgentGraphFile {
   targetGroup: string[];
 }
 
+/** What the plugin layer read from the workspace besides the specs. */
+export interface WorkspaceFacts {
+  /** Profiles from `.claude/agents/*.md`. */
+  subagents: readonly SubagentProfile[];
+  /** npm packages the workspace declares and locks (root package.json + a lockfile). */
+  lockedPackages: ReadonlySet<string>;
+}
+
+const NO_WORKSPACE_FACTS: WorkspaceFacts = { subagents: [], lockedPackages: new Set() };
+
 export interface AgentGraph {
   files: AgentGraphFile[];
   /** Errors: each one turns its task (or its file) into a target that fails with it. */
@@ -51,7 +63,7 @@ interface TaskEntry {
  * task take the graph down: a bad task becomes a target that fails with its problem,
  * and its bad edges are dropped so Nx's task graph stays acyclic.
  */
-export function buildAgentGraph(inputs: readonly SpecFileInput[], options: NormalizedPluginOptions): AgentGraph {
+export function buildAgentGraph(inputs: readonly SpecFileInput[], options: NormalizedPluginOptions, workspace: WorkspaceFacts = NO_WORKSPACE_FACTS): AgentGraph {
   const sorted = [...inputs].sort((a, b) => compareText(a.parsed.file, b.parsed.file));
   const problems: SpecProblem[] = sorted.flatMap((input) => input.parsed.problems);
 
@@ -122,6 +134,17 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
 
   const warnings = checkParallelClaims(unique, edges);
 
+  // Every valid task's agent must resolve: a typo fails the task now, not minutes into a run.
+  const agents = new Map<TaskKey, ResolvedAgent>();
+  for (const entry of unique) {
+    try {
+      agents.set(entry.key, resolveAgent(entry.task, options, workspace.subagents));
+    } catch (error) {
+      if (!(error instanceof UnknownAgentError)) throw error;
+      fail(entry.key, { code: 'unknown-agent', file: entry.task.file, line: entry.task.line, taskId: entry.task.id, message: error.message });
+    }
+  }
+
   // Context inputs written by an upstream task are keyed through its outputs (see taskTarget).
   const outputIndex = new OutputIndex<TaskKey>();
   for (const entry of unique) outputIndex.add(entry.key, entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)));
@@ -151,7 +174,14 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
         taskProblems || !task
           ? errorTarget(parsed.file, id, taskProblems ?? [])
           : taskTarget(
-              { task, project, upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')), inputsProducedUpstream: inputsProducedUpstream(task, key, project.root) },
+              {
+                task,
+                project,
+                agent: agents.get(key)!,
+                upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')),
+                inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
+                lockedPackages: workspace.lockedPackages,
+              },
               options,
             );
       group.push(name);

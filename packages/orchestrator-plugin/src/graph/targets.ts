@@ -1,4 +1,8 @@
-import type { NormalizedPluginOptions } from '../spec/plugin-options';
+import { createHash } from 'node:crypto';
+import { PLUGIN_NAME, type NormalizedPluginOptions } from '../spec/plugin-options';
+import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../spec/providers';
+import type { ResolvedAgent } from '../spec/resolve-agent';
+import { patternsOverlap, resolvePattern } from './upstream-outputs';
 import type { TaskSpec } from '../spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
 
@@ -27,6 +31,8 @@ export interface AgentTargetOptions {
   task?: string;
   /** Set when the spec is invalid: running the target fails with this message. */
   error?: string;
+  /** `name:digest` of the nx.json profile the task runs with: changes when the profile does. */
+  profile?: string;
 }
 
 const TECHNOLOGIES = ['ai-agents'];
@@ -49,22 +55,37 @@ export interface TaskTargetInput {
   upstream: ReadonlyArray<{ project: string; id: string }>;
   /** Context inputs that a task upstream of this one (transitively) declares as its output. */
   inputsProducedUpstream: ReadonlySet<string>;
+  /** The profile the task runs with. */
+  agent: ResolvedAgent;
+  /** npm packages the workspace locks (their versions can be part of the key). */
+  lockedPackages: ReadonlySet<string>;
 }
 
 /**
- * The target that runs one valid task. Its cache key: the spec file, its context inputs,
- * and the outputs of the tasks upstream (their run records with the summaries it receives,
- * and the files they wrote). A context input an upstream task produces is keyed through
- * those outputs only, since Nx reads workspace files from an index taken at command start.
+ * The target that runs one valid task. Its cache key:
+ * - the spec file (prompt and settings) and its context inputs, minus what the task itself
+ *   `writes` (so a re-run after the agent edited files is still a hit);
+ * - the outputs of the tasks upstream (their run records with the summaries it receives,
+ *   and the files they wrote); a context input an upstream task produces is keyed through
+ *   those outputs only, since Nx reads workspace files from an index taken at command start;
+ * - the profile: its `.claude/agents` file, or a digest of its nx.json settings in the
+ *   options (Nx hashes options into every task of the project, so only a digest goes there);
+ * - the names of the env variables that select the provider's model or endpoint (never keys);
+ * - the versions of the plugin and the agent's client, where the workspace locks them, and
+ *   no other package (so an unrelated lockfile change re-runs nothing).
  */
-export function taskTarget({ task, project: ownProject, upstream, inputsProducedUpstream }: TaskTargetInput, options: NormalizedPluginOptions): AgentTargetConfiguration {
+export function taskTarget(
+  { task, project: ownProject, upstream, inputsProducedUpstream, agent, lockedPackages }: TaskTargetInput,
+  options: NormalizedPluginOptions,
+): AgentTargetConfiguration {
   const project = ownProject.name;
   const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstream.map(({ project: upstreamProject, id }) =>
     upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
   );
   dependsOn.push(...task.after);
   const contextInputs = task.inputs.filter((input) => !inputsProducedUpstream.has(input));
-  const targetOptions: AgentTargetOptions = { spec: task.file, task: task.id };
+  const targetOptions: AgentTargetOptions = { spec: task.file, task: task.id, ...(options.agents[agent.name] ? { profile: `${agent.name}:${digest(options.agents[agent.name])}` } : {}) };
+  const packages = [PLUGIN_NAME, ...PROVIDER_PACKAGES[agent.provider]].filter((name) => lockedPackages.has(name));
   return {
     executor: AGENT_EXECUTOR,
     options: targetOptions as unknown as Record<string, unknown>,
@@ -73,7 +94,13 @@ export function taskTarget({ task, project: ownProject, upstream, inputsProduced
     inputs: [
       `{workspaceRoot}/${task.file}`,
       ...contextInputs.map(toProjectPattern),
+      ...writeExclusions(task, contextInputs, ownProject.root),
+      ...(agent.file ? [`{workspaceRoot}/${agent.file}`] : []),
       ...(upstream.length ? [{ dependentTasksOutputFiles: '**/*', transitive: true }] : []),
+      ...PROVIDER_SELECTING_ENV[agent.provider].map((name) => ({ env: name })),
+      // Always present, even empty: without it Nx hashes every external dependency of the
+      // workspace into every agent task, and any lockfile change would re-run them all.
+      { externalDependencies: packages },
     ],
     outputs: [`{workspaceRoot}/${RUN_RECORDS_DIRECTORY}/{projectName}/${task.id}`, ...task.outputs.map(toProjectPattern)],
     metadata: {
@@ -82,7 +109,8 @@ export function taskTarget({ task, project: ownProject, upstream, inputsProduced
       agentTask: {
         spec: task.file,
         ...(task.line !== undefined ? { line: task.line } : {}),
-        agent: task.agent ?? options.defaultAgent,
+        agent: agent.name,
+        provider: agent.provider,
         ...(task.model ? { model: task.model } : {}),
         ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
         ...(task.writes.length ? { writes: task.writes.map(toProjectPattern) } : {}),
@@ -128,4 +156,36 @@ function firstLine(text: string): string {
   const line = text.split('\n').find((candidate) => candidate.trim()) ?? '';
   const plain = line.replace(/^#+\s*/, '').trim();
   return plain.length > 100 ? `${plain.slice(0, 97)}...` : plain;
+}
+
+/**
+ * `!pattern` inputs for what the task writes, each only where it overlaps a context input and
+ * written in that input's own form: Nx reads a project file set made only of negations as
+ * "every project file but these", which would put all the project's files into the key.
+ */
+function writeExclusions(task: TaskSpec, contextInputs: readonly string[], projectRoot: string): string[] {
+  const exclusions = new Set<string>();
+  const positives = contextInputs.filter((input) => !input.startsWith('!'));
+  for (const write of task.writes) {
+    const written = resolvePattern(write, projectRoot);
+    for (const input of positives) {
+      if (!patternsOverlap(written, resolvePattern(input, projectRoot))) continue;
+      const inWorkspaceForm = toProjectPattern(input).startsWith('{workspaceRoot}');
+      const relative = projectRoot === '.' ? written : written.startsWith(`${projectRoot}/`) ? written.slice(projectRoot.length + 1) : undefined;
+      if (inWorkspaceForm) exclusions.add(`!{workspaceRoot}/${written}`);
+      else if (relative !== undefined) exclusions.add(`!{projectRoot}/${relative}`);
+    }
+  }
+  return [...exclusions];
+}
+
+/** A short stable digest of a JSON value (keys sorted). */
+function digest(value: unknown): string {
+  const stable = (item: unknown): unknown =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.keys(item as object).sort().map((key) => [key, stable((item as Record<string, unknown>)[key])]))
+      : Array.isArray(item)
+        ? item.map(stable)
+        : item;
+  return createHash('sha1').update(JSON.stringify(stable(value))).digest('hex').slice(0, 12);
 }

@@ -47,3 +47,17 @@ export class OutputIndex<Key> {
     return [...found];
   }
 }
+
+/** The folder a pattern cannot leave: everything before its first glob character. */
+function staticPrefix(pattern: string): string {
+  const glob = GLOB_CHARACTERS.exec(pattern);
+  return glob ? pattern.slice(0, pattern.lastIndexOf('/', glob.index) + 1) : pattern;
+}
+
+/** Whether two workspace-relative patterns can match a common file (conservatively: yes when unsure). */
+export function patternsOverlap(first: string, second: string): boolean {
+  const a = staticPrefix(first);
+  const b = staticPrefix(second);
+  const within = (inner: string, outer: string) => inner === outer || outer === '' || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+  return within(a, b) || within(b, a);
+}

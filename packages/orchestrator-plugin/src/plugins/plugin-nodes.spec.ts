@@ -104,11 +104,30 @@ describe('createNodes on a real workspace', () => {
                   "dependentTasksOutputFiles": "**/*",
                   "transitive": true,
                 },
+                {
+                  "env": "ANTHROPIC_BASE_URL",
+                },
+                {
+                  "env": "ANTHROPIC_MODEL",
+                },
+                {
+                  "env": "ANTHROPIC_SMALL_FAST_MODEL",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_BEDROCK",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_VERTEX",
+                },
+                {
+                  "externalDependencies": [],
+                },
               ],
               "metadata": {
                 "agentTask": {
                   "agent": "claude-code",
                   "line": 1,
+                  "provider": "claude-code",
                   "spec": "apps/api/tasks/write-api.agent.md",
                   "writes": [
                     "{projectRoot}/src/api/**",
@@ -171,11 +190,30 @@ describe('createNodes on a real workspace', () => {
               "executor": "nx-agent-orchestrator:agent",
               "inputs": [
                 "{workspaceRoot}/docs/specs/checkout/03-tasks.json",
+                {
+                  "env": "ANTHROPIC_BASE_URL",
+                },
+                {
+                  "env": "ANTHROPIC_MODEL",
+                },
+                {
+                  "env": "ANTHROPIC_SMALL_FAST_MODEL",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_BEDROCK",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_VERTEX",
+                },
+                {
+                  "externalDependencies": [],
+                },
               ],
               "metadata": {
                 "agentTask": {
                   "agent": "claude-code",
                   "line": 4,
+                  "provider": "claude-code",
                   "spec": "docs/specs/checkout/03-tasks.json",
                 },
                 "description": "Plan",
@@ -207,11 +245,30 @@ describe('createNodes on a real workspace', () => {
                   "dependentTasksOutputFiles": "**/*",
                   "transitive": true,
                 },
+                {
+                  "env": "ANTHROPIC_BASE_URL",
+                },
+                {
+                  "env": "ANTHROPIC_MODEL",
+                },
+                {
+                  "env": "ANTHROPIC_SMALL_FAST_MODEL",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_BEDROCK",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_VERTEX",
+                },
+                {
+                  "externalDependencies": [],
+                },
               ],
               "metadata": {
                 "agentTask": {
                   "agent": "claude-code",
                   "line": 9,
+                  "provider": "claude-code",
                   "spec": "docs/specs/checkout/03-tasks.json",
                 },
                 "description": "Build",
@@ -271,11 +328,30 @@ describe('createNodes on a real workspace', () => {
               "executor": "nx-agent-orchestrator:agent",
               "inputs": [
                 "{workspaceRoot}/libs/shared/agent-tasks.yaml",
+                {
+                  "env": "ANTHROPIC_BASE_URL",
+                },
+                {
+                  "env": "ANTHROPIC_MODEL",
+                },
+                {
+                  "env": "ANTHROPIC_SMALL_FAST_MODEL",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_BEDROCK",
+                },
+                {
+                  "env": "CLAUDE_CODE_USE_VERTEX",
+                },
+                {
+                  "externalDependencies": [],
+                },
               ],
               "metadata": {
                 "agentTask": {
                   "agent": "claude-code",
                   "line": 2,
+                  "provider": "claude-code",
                   "spec": "libs/shared/agent-tasks.yaml",
                 },
                 "description": "Write the schema",

@@ -8,7 +8,9 @@ import { AGENT_EXECUTOR } from '../graph/targets';
 import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
 import type * as SpecParsers from '../spec/parse-spec-file';
 import type { SpecProject } from '../graph/agent-graph';
+import { loadSubagentProfiles } from '../agents/load-subagent-profiles';
 import { findProjectForSpec } from './find-project';
+import { readLockedPackages } from './read-locked-packages';
 import { ParseCache } from './parse-cache';
 import { formatProblemReport } from './report-problems';
 
@@ -44,8 +46,9 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
         parsed,
         project: findProjectForSpec(context.workspaceRoot, parsed.file, slugByFolder.get(posix.dirname(parsed.file)), memo),
       }));
-      const graph = buildAgentGraph(inputs, options);
-      const report = formatProblemReport(graph.problems, graph.warnings, options.aggregateTarget);
+      const subagents = loadSubagentProfiles(context.workspaceRoot);
+      const graph = buildAgentGraph(inputs, options, { subagents: subagents.profiles, lockedPackages: readLockedPackages(context.workspaceRoot) });
+      const report = formatProblemReport(graph.problems, graph.warnings, options.aggregateTarget, subagents.problems);
       if (report) process.stderr.write(report);
       return graph.files.map(({ file, project, targets, targetGroup }) => {
         const configuration: Omit<ProjectConfiguration, 'root'> & { root: string } = {

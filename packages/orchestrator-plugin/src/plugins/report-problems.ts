@@ -5,8 +5,12 @@ import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
  * the graph in the foreground; the same messages also live on the failing targets, which
  * is the channel that works when the daemon computes the graph.
  */
-export function formatProblemReport(problems: readonly SpecProblem[], warnings: readonly SpecProblem[], aggregateTarget: string): string {
+export function formatProblemReport(problems: readonly SpecProblem[], warnings: readonly SpecProblem[], aggregateTarget: string, profileProblems: readonly string[] = []): string {
   const lines: string[] = [];
+  if (profileProblems.length) {
+    lines.push(`nx-agent-orchestrator: ${profileProblems.length} unreadable Claude Code subagent file${profileProblems.length === 1 ? '' : 's'} (its profile is unavailable):`);
+    lines.push(...profileProblems.map((problem) => `  ${problem}`));
+  }
   if (problems.length) {
     const files = new Set(problems.map((problem) => problem.file)).size;
     lines.push(
