@@ -1,21 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COMMAND_AGENT_NX_JSON, COMMAND_AGENT_SCRIPT, commandAgentTask as task, invocationLog } from './utils/command-agent';
 import { cloneTempWorkspace, createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
 
-// The agent: reads its prompt on stdin, logs that it was invoked (outside the workspace),
-// writes the file its first line names, and answers with a summary.
-const AGENT_SCRIPT = `
-const fs = require('fs');
-const prompt = fs.readFileSync(0, 'utf8');
-const [, id, file] = /^TASK (\\S+) WRITES (\\S+)/.exec(prompt);
-fs.appendFileSync(process.env.AGENT_INVOCATIONS, id + '\\n');
-fs.mkdirSync(require('path').dirname(file), { recursive: true });
-fs.writeFileSync(file, 'made by ' + id + '\\n');
-console.log('SUMMARY-OF-' + id + ': wrote ' + file);
-`;
-const spec = (id: string, extra = '') => `---\noutputs: ["{projectRoot}/out/${id}.txt"]\n${extra}---\nTASK ${id} WRITES apps/app/out/${id}.txt\n`;
+const spec = (id: string, extra: string[] = []) => task(id, ['outputs: ["{projectRoot}/out/' + id + '.txt"]', ...extra], [`WRITE apps/app/out/${id}.txt`]);
 const TOKEN = 'cache-token-for-e2e';
 
 /** Two clones of one repository share a cache server: the second pays for nothing. */
@@ -25,25 +15,23 @@ describe('sharing agent runs across machines through the self-hosted remote cach
   let second: TempWorkspace;
   let server: ChildProcess;
   let environment: Record<string, string>;
-  let invocations: string;
-  const invoked = () => readFileSync(invocations, 'utf8').split('\n').filter(Boolean);
+  const invocations = invocationLog();
+  const invoked = () => invocations.since(0);
 
   beforeAll(async () => {
     origin = createTempWorkspace(
       {
-        'tools/agent.js': AGENT_SCRIPT,
+        'tools/agent.js': COMMAND_AGENT_SCRIPT,
         'apps/app/project.json': { name: 'app' },
         'apps/app/tasks/design.agent.md': spec('design'),
-        'apps/app/tasks/build-it.agent.md': spec('build-it', 'dependsOn: [design]\n'),
+        'apps/app/tasks/build-it.agent.md': spec('build-it', ['dependsOn: [design]']),
         'apps/app/tasks/docs.agent.md': spec('docs'),
       },
-      { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'node-agent', agents: { 'node-agent': { provider: 'command', command: ['node', 'tools/agent.js'] } } } }] },
+      COMMAND_AGENT_NX_JSON,
     );
     first = cloneTempWorkspace(origin);
     second = cloneTempWorkspace(origin);
     const store = mkdtempSync(join(tmpdir(), 'nx-agent-remote-store-'));
-    invocations = join(store, '..', `${store.split('/').pop()}-invocations.log`);
-    require('node:fs').writeFileSync(invocations, '');
     server = spawn(process.execPath, [join(origin.root, 'node_modules/nx-agent-orchestrator/dist/cache-server/cli.js'), '--port', '0', '--dir', store], {
       env: { ...process.env, NX_AGENT_CACHE_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,7 +43,7 @@ describe('sharing agent runs across machines through the self-hosted remote cach
       });
       server.on('exit', (code) => reject(new Error(`cache server exited with ${code}`)));
     });
-    environment = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN, AGENT_INVOCATIONS: invocations };
+    environment = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN, AGENT_INVOCATIONS: invocations.path };
   });
   afterAll(() => server?.kill());
 
@@ -71,18 +59,18 @@ describe('sharing agent runs across machines through the self-hosted remote cach
     expect(invoked()).toHaveLength(3);
     expect(result.output).toMatch(/remote cache/);
     for (const id of ['design', 'build-it', 'docs']) {
-      expect(second.read(`apps/app/out/${id}.txt`)).toBe(`made by ${id}\n`);
+      expect(second.read(`apps/app/out/${id}.txt`)).toBe(`written by ${id}\n`);
       expect(second.readJson(`.agent-runs/app/${id}/result.json`)).toEqual(first.readJson(`.agent-runs/app/${id}/result.json`));
     }
     expect(readdirSync(join(second.root, '.agent-runs/app/build-it')).sort()).toEqual(['result.json', 'transcript.jsonl']);
   });
 
   it('a changed task on clone 2 runs alone, and still receives its cached upstream summary', async () => {
-    second.write('apps/app/tasks/build-it.agent.md', `${spec('build-it', 'dependsOn: [design]\n')}Also add tests.\n`);
+    second.write('apps/app/tasks/build-it.agent.md', `${spec('build-it', ['dependsOn: [design]'])}Also add tests.\n`);
     const result = await second.nx(['run-many', '-t', 'agent', '--parallel=3'], { env: environment });
     expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
-    expect(invoked().slice(3)).toEqual(['build-it']);
+    expect(invocations.since(3)).toEqual(['build-it']);
     const prompt = JSON.parse(second.read('.agent-runs/app/build-it/transcript.jsonl').split('\n')[0]).prompt as string;
-    expect(prompt).toContain('### app:design\nSUMMARY-OF-design: wrote apps/app/out/design.txt');
+    expect(prompt).toContain('### app:design\nsummary of design');
   });
 });
