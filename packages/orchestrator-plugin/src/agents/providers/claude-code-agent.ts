@@ -1,0 +1,119 @@
+import type { AgentAdapter, AgentRunRequest, AgentRunResult } from '../agent-adapter';
+import { findExecutable } from '../process/find-executable';
+import { runProcess } from '../process/run-process';
+import { claudeCodeOutcome } from './claude-code-outcome';
+import { createClaudeCodeStream } from './claude-code-stream';
+
+/** Injectable I/O, for tests. */
+export interface ClaudeCodeAgentDependencies {
+  runProcess?: typeof runProcess;
+  findExecutable?: typeof findExecutable;
+  /** The environment the agent starts from; default `process.env` (never mutated). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `-p` runs headless with nobody to answer a permission prompt: in Claude Code's own default
+ * mode every Write and Edit would be denied. acceptEdits lets the agent edit files in its
+ * working directory, while commands still need an allow rule in `tools`.
+ */
+export const DEFAULT_PERMISSION_MODE = 'acceptEdits';
+const INSTALL_HINT = 'npm i -D @anthropic-ai/claude-code';
+const REDACTED = '[redacted]';
+
+/**
+ * Runs Claude Code headless: `claude -p --output-format stream-json --verbose`, the prompt on
+ * stdin, in the workspace root. Streams turns, tool calls, files written and token usage as
+ * events; the cost is the one the CLI reports (`total_cost_usd`). The CLI's own retries are
+ * off, so the caller's retry policy (the task's `retries`) is the only one.
+ */
+export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies = {}): AgentAdapter {
+  const run = dependencies.runProcess ?? runProcess;
+  const find = dependencies.findExecutable ?? findExecutable;
+  return {
+    provider: 'claude-code',
+    async run(request: AgentRunRequest): Promise<AgentRunResult> {
+      const env = claudeCodeEnvironment(dependencies.env ?? process.env, request.env);
+      const executable = find('claude', request.cwd, env, INSTALL_HINT);
+      const redact = secretRedactor(env);
+      const args = claudeCodeArguments(request);
+      request.onEvent({
+        type: 'status',
+        message: `running claude -p${request.model ? ` --model ${request.model}` : ''} --permission-mode ${request.permissionMode ?? DEFAULT_PERMISSION_MODE}${request.attempt > 1 ? ` (attempt ${request.attempt})` : ''}`,
+      });
+      const stream = createClaudeCodeStream({ cwd: request.cwd, onEvent: request.onEvent, redact });
+      const outcome = await run({
+        command: executable,
+        args,
+        cwd: request.cwd,
+        env,
+        // On stdin, not in argv: no length limit, and a prompt starting with "-" is not read as an option.
+        stdin: request.prompt,
+        signal: request.signal,
+        onStdoutLine: (line) => stream.handleLine(line),
+        onStderrLine: (line) => {
+          if (line.trim()) request.onEvent({ type: 'status', message: `claude: ${redact(line)}` });
+        },
+      });
+      return claudeCodeOutcome({ state: stream.state, process: outcome, request, keyVariable: keyVariable(env), redact });
+    },
+  };
+}
+
+/**
+ * The argv after `claude`. Every profile setting maps to a flag:
+ * - `systemPrompt` is appended to Claude Code's own system prompt (`--append-system-prompt`),
+ *   which keeps the tool-use rules and environment facts the agent needs to work;
+ * - `tools` both limits the built-in tools (`--tools`, bare names) and pre-approves each
+ *   entry as given (`--allowedTools`, so `Bash(npm test)` allows only that command);
+ * - `maxTurns`, `model`, and `permissionMode` (default acceptEdits) pass through.
+ */
+export function claudeCodeArguments(request: Pick<AgentRunRequest, 'model' | 'systemPrompt' | 'tools' | 'maxTurns' | 'permissionMode'>): string[] {
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
+  args.push('--permission-mode', request.permissionMode ?? DEFAULT_PERMISSION_MODE);
+  if (request.model) args.push('--model', request.model);
+  if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
+  if (request.systemPrompt) args.push('--append-system-prompt', request.systemPrompt);
+  const tools = (request.tools ?? []).map((tool) => tool.trim()).filter(Boolean);
+  if (tools.length) {
+    // MCP tools are not built-ins: --tools would not know them, but they can still be approved.
+    const builtIn = [...new Set(tools.filter((tool) => !tool.startsWith('mcp__')).map((tool) => tool.replace(/\(.*$/s, '').trim()))];
+    args.push('--tools', builtIn.join(','));
+    args.push('--allowedTools', ...tools);
+  }
+  return args;
+}
+
+/**
+ * The agent's environment: the caller's, then the profile's, plus two settings for unattended
+ * runs. `CLAUDE_CODE_MAX_RETRIES=0` (unless the profile sets it) because the CLI's own ladder
+ * retries for minutes, even a 401, inside one attempt and one timeout.
+ * `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (unless set anywhere) keeps parallel headless
+ * runs from auto-updating the binary they share and from calling telemetry endpoints that a
+ * CI sandbox may block.
+ */
+export function claudeCodeEnvironment(baseEnv: NodeJS.ProcessEnv, profileEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...baseEnv, ...profileEnv };
+  return {
+    ...merged,
+    CLAUDE_CODE_MAX_RETRIES: profileEnv.CLAUDE_CODE_MAX_RETRIES ?? '0',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: merged.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ?? '1',
+  };
+}
+
+/** The credential variable to name in an auth error: the one that is set, API key first. */
+export function keyVariable(env: NodeJS.ProcessEnv): string {
+  if (env.ANTHROPIC_API_KEY) return 'ANTHROPIC_API_KEY';
+  if (env.ANTHROPIC_AUTH_TOKEN) return 'ANTHROPIC_AUTH_TOKEN';
+  return 'ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)';
+}
+
+/** Replaces the values of secret-looking variables (keys, tokens, passwords) wherever they appear. */
+export function secretRedactor(env: NodeJS.ProcessEnv): (text: string) => string {
+  const secrets = Object.entries(env)
+    .filter(([name, value]) => /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(name) && typeof value === 'string' && value.length >= 8)
+    .map(([, value]) => value as string)
+    .sort((a, b) => b.length - a.length);
+  if (!secrets.length) return (text) => text;
+  return (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join(REDACTED), text);
+}
