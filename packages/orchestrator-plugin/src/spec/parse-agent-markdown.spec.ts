@@ -9,7 +9,7 @@ const lines = (...text: string[]) => text.join('\n');
 const FILE = 'apps/api/tasks/write-api.agent.md';
 
 /** The defaults the contract promises for a task that sets nothing. */
-const defaults: Omit<TaskSpec, 'id' | 'prompt'> = { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 0, cache: true, file: FILE, line: 1, format: 'agent-md' };
+const defaults: Omit<TaskSpec, 'id' | 'prompt'> = { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 2, cache: true, file: FILE, line: 1, format: 'agent-md' };
 
 interface ValidRow {
   name: string;

@@ -14,7 +14,7 @@ function decomposition(root: Record<string, unknown>, tasks: unknown[]): string 
 
 /** The defaults the contract promises for a decomposition task. */
 function task(line: number, fields: Partial<TaskSpec> & Pick<TaskSpec, 'id' | 'prompt'>): TaskSpec {
-  return { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 0, cache: true, file: FILE, line, format: 'decomposition', ...fields };
+  return { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 2, cache: true, file: FILE, line, format: 'decomposition', ...fields };
 }
 
 const ID_RULE = 'use letters, digits, ".", "_" and "-", starting with a letter or digit';

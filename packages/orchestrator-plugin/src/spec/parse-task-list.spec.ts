@@ -12,7 +12,7 @@ const YML_FILE = 'libs/auth/agent-tasks.yml';
 
 /** The defaults the contract promises for an entry that sets nothing but id and prompt. */
 function task(file: string, line: number, fields: Partial<TaskSpec> & Pick<TaskSpec, 'id' | 'prompt'>): TaskSpec {
-  return { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 0, cache: true, file, line, format: 'task-list', ...fields };
+  return { dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 2, cache: true, file, line, format: 'task-list', ...fields };
 }
 
 const ID_RULE = 'use letters, digits, ".", "_" and "-", starting with a letter or digit';

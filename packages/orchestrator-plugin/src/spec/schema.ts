@@ -65,7 +65,7 @@ export const taskFieldsSchema = z.strictObject({
   inputs: stringList.optional().describe('Context files: given to the agent and part of the cache key'),
   outputs: stringList.optional().describe('What the task produces: restored from the cache on a hit'),
   writes: stringList.optional().describe('What the agent may modify (default: outputs)'),
-  retries: z.number().int().min(0).max(10).optional().describe('Extra attempts on transient failure'),
+  retries: z.number().int().min(0).max(10).optional().describe('Extra attempts on transient failure (default 2)'),
   timeout: duration.optional().describe('e.g. 15m'),
   cache: z.boolean().optional(),
   script: scriptSchema.optional().describe('Script for the built-in scripted agent'),

@@ -6,6 +6,12 @@ import type { SpecProblem } from './spec-error';
 
 type Path = readonly (string | number)[];
 
+/**
+ * Extra attempts on transient failures (rate limits, overload, 5xx, timeouts, cut streams)
+ * when a task says nothing. Never spent on auth errors, bad requests or permission denials.
+ */
+export const DEFAULT_RETRIES = 2;
+
 /** Where an entry sits, so its problems name the file, the line and the task. */
 export interface EntryLocation {
   file: string;
@@ -122,7 +128,7 @@ export function normalizeTask(
       inputs: fields.inputs ?? [],
       outputs,
       writes: fields.writes ?? outputs,
-      retries: fields.retries ?? 0,
+      retries: fields.retries ?? DEFAULT_RETRIES,
       timeoutMs: fields.timeout,
       cache: fields.cache ?? true,
       script: fields.script,

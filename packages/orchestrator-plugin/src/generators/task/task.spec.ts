@@ -15,7 +15,7 @@ function expectedTask(fields: Partial<TaskSpec> & Pick<TaskSpec, 'id' | 'file' |
     inputs: [],
     outputs: [],
     writes: [],
-    retries: 0,
+    retries: 2,
     timeoutMs: undefined,
     cache: true,
     script: undefined,
