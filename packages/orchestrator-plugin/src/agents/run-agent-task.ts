@@ -8,7 +8,7 @@ import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { createAgent } from './create-agent';
 import { priceTokens } from './pricing';
 import { loadSubagentProfiles } from './load-subagent-profiles';
-import { resolveAgent } from './resolve-agent';
+import { resolveAgent } from '../spec/resolve-agent';
 import { withRetries } from './retry';
 import { clearRunRecord, readRunRecord, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
 

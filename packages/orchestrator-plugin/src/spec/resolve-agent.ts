@@ -1,7 +1,6 @@
-import { PROVIDER_IDS, type AgentProfile, type NormalizedPluginOptions, type ProviderId } from '../spec/plugin-options';
-import type { SubagentProfile } from '../spec/parse-subagent-file';
-import type { TaskSpec } from '../spec/schema';
-import { AgentError } from './agent-adapter';
+import type { SubagentProfile } from './parse-subagent-file';
+import { PROVIDER_IDS, type AgentProfile, type NormalizedPluginOptions, type ProviderId } from './plugin-options';
+import type { TaskSpec } from './schema';
 
 /** The profile a task runs with, after applying the task's own overrides. */
 export interface ResolvedAgent {
@@ -13,17 +12,25 @@ export interface ResolvedAgent {
   file?: string;
 }
 
+/** An agent name that is neither a profile nor a provider; the message lists the known ones. */
+export class UnknownAgentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownAgentError';
+  }
+}
+
 /**
  * Resolves a task's `agent:` (or the plugin's defaultAgent): a profile from nx.json, else a
- * Claude Code subagent file, else a bare provider id. An unknown name fails and lists the
- * known ones.
+ * Claude Code subagent file, else a bare provider id. Pure; an unknown name throws
+ * {@link UnknownAgentError} listing the known ones.
  */
-export function resolveAgent(task: TaskSpec, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[] = []): ResolvedAgent {
+export function resolveAgent(task: Pick<TaskSpec, 'id' | 'file' | 'agent' | 'model'>, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[] = []): ResolvedAgent {
   const name = task.agent ?? options.defaultAgent;
   const subagent = subagents.find((candidate) => candidate.name === name);
   const profile =
     options.agents[name] ?? subagent?.profile ?? ((PROVIDER_IDS as readonly string[]).includes(name) ? { provider: name as ProviderId } : undefined);
-  if (!profile) throw new AgentError(unknownAgentMessage(task, name, options, subagents), { isRetryable: false });
+  if (!profile) throw new UnknownAgentError(unknownAgentMessage(task, name, options, subagents));
   return {
     name,
     provider: profile.provider,

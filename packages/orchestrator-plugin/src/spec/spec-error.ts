@@ -8,6 +8,7 @@ export type SpecErrorCode =
   | 'duplicate-id'
   | 'unknown-dependency'
   | 'cycle'
+  | 'unknown-agent'
   | 'parallel-claim';
 
 /** A problem with one spec file, located as precisely as the parser could. */
