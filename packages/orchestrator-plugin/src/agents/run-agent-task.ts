@@ -7,6 +7,7 @@ import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } f
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { createAgent } from './create-agent';
 import { priceTokens } from './pricing';
+import { secretRedactor } from './redact-secrets';
 import { loadSubagentProfiles } from './load-subagent-profiles';
 import { resolveAgent } from '../spec/resolve-agent';
 import { withRetries } from './retry';
@@ -39,17 +40,22 @@ type ResolvedProvider = ReturnType<typeof resolveAgent>['provider'];
  * The record is written whatever the outcome; its status says whether the run succeeded.
  */
 export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRecord> {
-  const { workspaceRoot, project, task, log } = request;
+  const { workspaceRoot, project, task } = request;
+  // Whatever an adapter does, no key reaches the terminal, the transcript or the record.
+  let redact = secretRedactor(process.env);
+  const log = (line: string) => request.log(redact(line));
   const now = request.now ?? (() => new Date());
   const startedAt = now();
   clearRunRecord(workspaceRoot, project, task.id);
   const folder = join(workspaceRoot, runRecordFolder(project, task.id));
   mkdirSync(folder, { recursive: true });
-  const transcript = (entry: Record<string, unknown>) => appendFileSync(join(folder, TRANSCRIPT_FILE), `${JSON.stringify({ time: now().toISOString(), ...entry })}\n`);
+  const transcript = (entry: Record<string, unknown>) => appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
 
   const base = { schemaVersion: 1 as const, project, task: task.id, spec: task.file, upstream: request.upstream.map((item) => `${item.project}:${item.task}`) };
   let agentName = task.agent ?? request.options.defaultAgent;
   let provider = '';
+  // The model the run was asked to use: what a failed run records, having no answer to report one.
+  let model = task.model;
   let attempts = 0;
   const finish = (status: RunStatus, result: Partial<AgentRunResult>, error?: string): RunRecord => {
     const endedAt = now();
@@ -58,7 +64,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       status,
       agent: agentName,
       provider,
-      model: result.model ?? task.model ?? '',
+      model: result.model ?? model ?? '',
       attempts,
       turns: result.turns ?? 0,
       tokens: { input: result.inputTokens ?? 0, output: result.outputTokens ?? 0 },
@@ -66,9 +72,9 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
-      summary: result.summary ?? '',
+      summary: redact(result.summary ?? ''),
       filesWritten: result.filesWritten ?? [],
-      ...(error ? { error } : {}),
+      ...(error ? { error: redact(error) } : {}),
     };
     transcript({ type: 'result', status, ...(error ? { error } : {}) });
     writeRunRecord(workspaceRoot, record);
@@ -81,8 +87,10 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   try {
     const subagents = loadSubagentProfiles(workspaceRoot);
     const resolved = resolveAgent(task, request.options, subagents.profiles);
+    redact = secretRedactor({ ...process.env, ...resolved.profile.env });
     agentName = resolved.name;
     provider = resolved.provider;
+    model = resolved.profile.model;
     const adapter = (request.createAdapter ?? createAgent)(resolved.provider);
     const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
     const prompt = assemblePrompt(task.prompt, task.inputs, upstream);

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { AgentError, type AgentEvent, type AgentRunRequest } from '../agent-adapter';
 import type { RunProcessOptions } from '../process/run-process';
 import { startModelServer, writeFileConversation, type ModelScript, type ModelServer } from '../../testing/model-server';
-import { claudeCodeArguments, claudeCodeEnvironment, createClaudeCodeAgent, keyVariable, secretRedactor } from './claude-code-agent';
+import { claudeCodeArguments, claudeCodeEnvironment, createClaudeCodeAgent, keyVariable } from './claude-code-agent';
+import { secretRedactor } from '../redact-secrets';
 
 const BASE = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
 

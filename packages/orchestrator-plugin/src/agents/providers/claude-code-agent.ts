@@ -3,6 +3,10 @@ import { findExecutable } from '../process/find-executable';
 import { runProcess } from '../process/run-process';
 import { claudeCodeOutcome } from './claude-code-outcome';
 import { createClaudeCodeStream } from './claude-code-stream';
+import { secretRedactor } from '../redact-secrets';
+
+// Kept for adapters that import it from here; new code imports '../redact-secrets'.
+export { secretRedactor };
 
 /** Injectable I/O, for tests. */
 export interface ClaudeCodeAgentDependencies {
@@ -19,7 +23,6 @@ export interface ClaudeCodeAgentDependencies {
  */
 export const DEFAULT_PERMISSION_MODE = 'acceptEdits';
 const INSTALL_HINT = 'npm i -D @anthropic-ai/claude-code';
-const REDACTED = '[redacted]';
 
 /**
  * Runs Claude Code headless: `claude -p --output-format stream-json --verbose`, the prompt on
@@ -108,12 +111,3 @@ export function keyVariable(env: NodeJS.ProcessEnv): string {
   return 'ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)';
 }
 
-/** Replaces the values of secret-looking variables (keys, tokens, passwords) wherever they appear. */
-export function secretRedactor(env: NodeJS.ProcessEnv): (text: string) => string {
-  const secrets = Object.entries(env)
-    .filter(([name, value]) => /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(name) && typeof value === 'string' && value.length >= 8)
-    .map(([, value]) => value as string)
-    .sort((a, b) => b.length - a.length);
-  if (!secrets.length) return (text) => text;
-  return (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join(REDACTED), text);
-}

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { AgentError, type AgentEvent, type AgentRunRequest } from '../agent-adapter';
 import type { RunProcessOptions } from '../process/run-process';
 import { startModelServer, writeFileConversation, type ModelScript, type ModelServer, type ModelTurn } from '../../testing/model-server';
-import { codexInvocation, createCodexAgent, readSessionModel, secretRedactor, tomlString } from './codex-agent';
+import { codexInvocation, createCodexAgent, readSessionModel, tomlString } from './codex-agent';
+import { secretRedactor } from '../redact-secrets';
 
 const HEAD = ['exec', '--json', '--skip-git-repo-check'];
 const NO_UPDATE = ['-c', 'check_for_update_on_startup=false'];

@@ -6,6 +6,7 @@ import { findExecutable } from '../process/find-executable';
 import { runProcess } from '../process/run-process';
 import { codexOutcome } from './codex-outcome';
 import { createCodexStream } from './codex-stream';
+import { secretRedactor } from '../redact-secrets';
 
 /** Injectable I/O, for tests. */
 export interface CodexAgentDependencies {
@@ -35,7 +36,6 @@ export const CODEX_PROVIDER_ID = 'openai-base-url';
 const KEY_VARIABLE = 'OPENAI_API_KEY';
 /** Below Linux's per-argument limit (128 KiB), with room for the `developer_instructions=` prefix. */
 const SYSTEM_PROMPT_ARGUMENT_LIMIT = 100_000;
-const REDACTED = '[redacted]';
 
 /**
  * Profile permission modes (Claude Code's words, plus codex's own sandbox names) as codex
@@ -211,14 +211,3 @@ function readdirSafe(folder: string): string[] {
   }
 }
 
-/**
- * Replaces secret values (variables named like keys, tokens, passwords) and the credentials in
- * URLs (`https://user:password@host`) wherever they appear.
- */
-export function secretRedactor(env: NodeJS.ProcessEnv): (text: string) => string {
-  const secrets = Object.entries(env)
-    .filter(([name, value]) => /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(name) && typeof value === 'string' && value.length >= 8)
-    .map(([, value]) => value as string)
-    .sort((a, b) => b.length - a.length);
-  return (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join(REDACTED), text).replace(/(\/\/)[^/@\s:]+:[^/@\s]+@/g, `$1${REDACTED}@`);
-}
