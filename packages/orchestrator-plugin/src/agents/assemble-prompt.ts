@@ -20,9 +20,10 @@ export function assemblePrompt(taskPrompt: string, contextFiles: readonly string
     let budget = PROMPT_LIMITS.totalUpstreamCharacters;
     const parts = ['## Results of the tasks this one depends on'];
     for (const { task, summary } of upstream) {
-      const capped = truncate(summary.trim(), Math.min(PROMPT_LIMITS.summaryCharacters, Math.max(budget, 0)));
+      const trimmed = summary.trim();
+      const capped = truncate(trimmed, Math.min(PROMPT_LIMITS.summaryCharacters, Math.max(budget, 0)));
       budget -= capped.length;
-      parts.push(`### ${task}\n${capped || '(summary left out: the handoff size limit was reached)'}`);
+      parts.push(`### ${task}\n${capped || (trimmed ? '(summary left out: the handoff size limit was reached)' : '(no summary)')}`);
     }
     sections.push(parts.join('\n\n'));
   }

@@ -11,9 +11,10 @@ export function isRetryableStatus(status: number | undefined): boolean {
  * as the providers send them; undefined when neither is usable.
  */
 export function parseRetryAfter(headers: { get(name: string): string | null | undefined } | Record<string, string | undefined>, now = Date.now()): number | undefined {
-  const read = (name: string) => (typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): string | null | undefined }).get(name) : (headers as Record<string, string | undefined>)[name]) ?? undefined;
+  // An empty header is no value (Number('') would read it as "retry now").
+  const read = (name: string) => (typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): string | null | undefined }).get(name) : (headers as Record<string, string | undefined>)[name])?.trim() || undefined;
   const milliseconds = Number(read('retry-after-ms'));
-  if (Number.isFinite(milliseconds) && milliseconds >= 0 && read('retry-after-ms') !== undefined) return milliseconds;
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
   const value = read('retry-after');
   if (value === undefined) return undefined;
   const seconds = Number(value);

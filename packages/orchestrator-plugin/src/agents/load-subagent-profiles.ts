@@ -20,7 +20,15 @@ export function loadSubagentProfiles(workspaceRoot: string): { profiles: Subagen
   const problems: string[] = [];
   for (const name of names) {
     const file = `${SUBAGENTS_FOLDER}/${name}`;
-    const parsed = parseSubagentFile(file, readFileSync(join(workspaceRoot, file), 'utf8'));
+    let content: string;
+    try {
+      content = readFileSync(join(workspaceRoot, file), 'utf8');
+    } catch (error) {
+      // A folder named *.md, or a file we may not read: one problem, not a broken graph.
+      problems.push(`${file}: cannot be read: ${(error as Error).message}`);
+      continue;
+    }
+    const parsed = parseSubagentFile(file, content);
     if (parsed.ok) profiles.push(parsed.value);
     else problems.push(parsed.error);
   }

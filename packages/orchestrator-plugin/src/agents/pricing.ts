@@ -1,5 +1,7 @@
 /** USD per million tokens, for clients that report usage but not cost. Matched by model-name prefix. */
 const PRICES: ReadonlyArray<{ prefix: string; input: number; output: number }> = [
+  // More specific prefixes first: the first match wins.
+  { prefix: 'claude-opus-4-5', input: 5, output: 25 },
   { prefix: 'claude-opus-4', input: 15, output: 75 },
   { prefix: 'claude-sonnet-4', input: 3, output: 15 },
   { prefix: 'claude-3-7-sonnet', input: 3, output: 15 },
@@ -17,6 +19,7 @@ const PRICES: ReadonlyArray<{ prefix: string; input: number; output: number }> =
   { prefix: 'gpt-4o-mini', input: 0.15, output: 0.6 },
   { prefix: 'gpt-4o', input: 2.5, output: 10 },
   { prefix: 'o4-mini', input: 1.1, output: 4.4 },
+  { prefix: 'o3-mini', input: 1.1, output: 4.4 },
   { prefix: 'o3', input: 2, output: 8 },
   { prefix: 'gemini-2.5-pro', input: 1.25, output: 10 },
   { prefix: 'gemini-2.5-flash-lite', input: 0.1, output: 0.4 },

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { AgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
 import { abortableSleep } from './retry';
 
@@ -48,7 +48,8 @@ function resolveScriptPath(workspaceRoot: string, projectRoot: string, path: str
   const relativePath = path.startsWith('{workspaceRoot}/') ? withTokens : path.startsWith('{projectRoot}/') ? withTokens : posix.join(projectRoot, path);
   const absolute = resolve(workspaceRoot, relativePath);
   const inside = relative(workspaceRoot, absolute);
-  if (isAbsolute(path) || inside.startsWith('..') || isAbsolute(inside)) {
+  // `..` as a whole segment leaves the workspace; a name like `..hidden` does not.
+  if (isAbsolute(path) || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
     throw new AgentError(`scripted agent refuses to write "${path}": outside the workspace`, { isRetryable: false });
   }
   return join(workspaceRoot, inside);

@@ -28,14 +28,15 @@ export class UnknownAgentError extends Error {
 export function resolveAgent(task: Pick<TaskSpec, 'id' | 'file' | 'agent' | 'model'>, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[] = []): ResolvedAgent {
   const name = task.agent ?? options.defaultAgent;
   const subagent = subagents.find((candidate) => candidate.name === name);
-  const profile =
-    options.agents[name] ?? subagent?.profile ?? ((PROVIDER_IDS as readonly string[]).includes(name) ? { provider: name as ProviderId } : undefined);
+  // Own keys only: `agent: toString` must not find Object.prototype.toString.
+  const configured = Object.hasOwn(options.agents, name) ? options.agents[name] : undefined;
+  const profile = configured ?? subagent?.profile ?? ((PROVIDER_IDS as readonly string[]).includes(name) ? { provider: name as ProviderId } : undefined);
   if (!profile) throw new UnknownAgentError(unknownAgentMessage(task, name, options, subagents));
   return {
     name,
     provider: profile.provider,
     profile: { ...profile, model: task.model ?? profile.model },
-    ...(!options.agents[name] && subagent ? { file: subagent.file } : {}),
+    ...(!configured && subagent ? { file: subagent.file } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AgentError } from '../agent-adapter';
 
@@ -14,7 +14,8 @@ export function findExecutable(name: string, workspaceRoot: string, env: NodeJS.
       const candidate = join(folder, name + extension);
       try {
         accessSync(candidate, constants.X_OK);
-        return candidate;
+        // Folders pass the X_OK check too; spawning one fails with a confusing EACCES.
+        if (statSync(candidate).isFile()) return candidate;
       } catch {
         // Not here.
       }

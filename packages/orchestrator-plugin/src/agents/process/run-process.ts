@@ -48,14 +48,18 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
     const stderrLines: string[] = [];
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;
+    let groupGone = false;
 
+    // The group outlives its leader: once the agent itself has exited, what it started may
+    // still run (and hold stdout open), so kill by group until the group is gone, not until
+    // the leader is.
     const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (child.pid === undefined || groupGone) return;
       try {
         if (process.platform === 'win32') child.kill(signal);
         else process.kill(-child.pid, signal);
       } catch {
-        // Already gone.
+        groupGone = true;
       }
     };
     const stop = () => {
@@ -65,7 +69,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
     };
     // Last resort: if this process exits while the agent still runs, take the agent with it.
     const onExit = () => killGroup('SIGKILL');
-    process.once('exit', onExit);
+    const releaseExitHook = holdExitListener(onExit);
     if (options.signal.aborted) stop();
     else options.signal.addEventListener('abort', stop, { once: true });
 
@@ -100,19 +104,46 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       cleanup();
       reject(new AgentError(`could not start ${options.command}: ${error.message}`, { isRetryable: false, cause: error }));
     });
+    // The agent exited by itself: what it left running in its group is orphaned, and may hold
+    // stdout open so that 'close' never comes. After an abort the kill timer gives them their grace.
+    child.on('exit', () => {
+      if (!aborted) killGroup('SIGKILL');
+    });
     child.on('close', (exitCode, signal) => {
       cleanup();
       if (stdoutBuffer.trim()) options.onStdoutLine?.(stdoutBuffer.replace(/\r$/, ''));
-      if (stderrBuffer) stderrLines.push(stderrBuffer);
+      if (stderrBuffer) {
+        const line = stderrBuffer.replace(/\r$/, '');
+        stderrLines.push(line);
+        options.onStderrLine?.(line);
+      }
       // The agent may have left children behind in its group: stop them too.
       killGroup('SIGKILL');
+      groupGone = true;
       resolve({ exitCode, signal, aborted, stdout, stderrTail: stderrLines.slice(-STDERR_TAIL_LINES).join('\n') });
     });
 
     function cleanup() {
       clearTimeout(killTimer);
       options.signal.removeEventListener('abort', stop);
-      process.off('exit', onExit);
+      releaseExitHook();
     }
   });
+}
+
+/**
+ * Adds a process 'exit' listener and raises the listener limit by one while it is held: a batch
+ * running more than ten agents at once is not a leak, and must not print Node's leak warning.
+ */
+function holdExitListener(listener: () => void): () => void {
+  const limited = process.getMaxListeners() !== 0;
+  if (limited) process.setMaxListeners(process.getMaxListeners() + 1);
+  process.once('exit', listener);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    process.off('exit', listener);
+    if (limited && process.getMaxListeners() > 1) process.setMaxListeners(process.getMaxListeners() - 1);
+  };
 }

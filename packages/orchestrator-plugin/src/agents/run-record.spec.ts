@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clearRunRecord, readRunRecord, RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord } from './run-record';
+
+let workspaceRoot: string;
+beforeEach(() => (workspaceRoot = mkdtempSync(join(tmpdir(), 'run-record-'))));
+afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
+
+const record = (overrides: Partial<RunRecord> = {}): RunRecord => ({
+  schemaVersion: 1,
+  project: 'api',
+  task: 'write-api',
+  spec: 'apps/api/write-api.agent.md',
+  status: 'succeeded',
+  agent: 'implementer',
+  provider: 'scripted',
+  model: 'scripted',
+  attempts: 1,
+  turns: 1,
+  tokens: { input: 10, output: 5 },
+  costUsd: 0,
+  costSource: 'client',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  endedAt: '2025-01-01T00:00:01.000Z',
+  durationMs: 1_000,
+  summary: 'done',
+  filesWritten: ['apps/api/src/a.ts'],
+  upstream: [],
+  ...overrides,
+});
+
+describe('run records', () => {
+  it.each<[string, string, string, string]>([
+    ['plain names', 'api', 'write-api', join('.agent-runs', 'api', 'write-api')],
+    ['decomposition ids with dots', 'auth', '1.3', join('.agent-runs', 'auth', '1.3')],
+  ])('folder: %s', (_name, project, task, expected) => expect(runRecordFolder(project, task)).toBe(expected));
+
+  it.each<[string, RunRecord]>([
+    ['a success', record()],
+    ['a failure with unknown cost', record({ status: 'failed', costUsd: null, costSource: 'unknown', error: 'exit 1', attempts: 3 })],
+  ])('writes and reads back %s, as pretty JSON with a final newline and no temp file left', (_name, written) => {
+    writeRunRecord(workspaceRoot, written);
+    expect(readRunRecord(workspaceRoot, written.project, written.task)).toEqual(written);
+    const folder = join(workspaceRoot, runRecordFolder(written.project, written.task));
+    expect(readdirSync(folder)).toEqual([RUN_RECORD_FILE]);
+    expect(readFileSync(join(folder, RUN_RECORD_FILE), 'utf8')).toBe(`${JSON.stringify(written, null, 2)}\n`);
+  });
+
+  it('a second write replaces the first', () => {
+    writeRunRecord(workspaceRoot, record({ summary: 'first' }));
+    writeRunRecord(workspaceRoot, record({ summary: 'second' }));
+    expect(readRunRecord(workspaceRoot, 'api', 'write-api')?.summary).toBe('second');
+  });
+
+  it.each<[string, string | undefined]>([
+    ['no record', undefined],
+    ['half-written JSON', '{"status": "succ'],
+    ['empty file', ''],
+  ])('reading %s gives undefined', (_name, content) => {
+    if (content !== undefined) {
+      mkdirSync(join(workspaceRoot, runRecordFolder('api', 'write-api')), { recursive: true });
+      writeFileSync(join(workspaceRoot, runRecordFolder('api', 'write-api'), RUN_RECORD_FILE), content);
+    }
+    expect(readRunRecord(workspaceRoot, 'api', 'write-api')).toBeUndefined();
+  });
+
+  it('clearing removes the record and the transcript of that task only, and tolerates a missing folder', () => {
+    writeRunRecord(workspaceRoot, record());
+    writeFileSync(join(workspaceRoot, runRecordFolder('api', 'write-api'), TRANSCRIPT_FILE), '{}\n');
+    writeRunRecord(workspaceRoot, record({ task: 'other' }));
+    clearRunRecord(workspaceRoot, 'api', 'write-api');
+    expect(existsSync(join(workspaceRoot, runRecordFolder('api', 'write-api')))).toBe(false);
+    expect(readRunRecord(workspaceRoot, 'api', 'other')).toBeDefined();
+    expect(() => clearRunRecord(workspaceRoot, 'api', 'never-ran')).not.toThrow();
+  });
+});
