@@ -5,9 +5,6 @@ import { claudeCodeOutcome } from './claude-code-outcome';
 import { createClaudeCodeStream } from './claude-code-stream';
 import { secretRedactor } from '../redact-secrets';
 
-// Kept for adapters that import it from here; new code imports '../redact-secrets'.
-export { secretRedactor };
-
 /** Injectable I/O, for tests. */
 export interface ClaudeCodeAgentDependencies {
   runProcess?: typeof runProcess;
