@@ -2,27 +2,17 @@
 // Replay of a fully cached 200-task agent graph, against a cold run of the same workspace with
 // 0-second scripted agents (so the cold run is pure orchestration overhead, the worst case for
 // the ratio). Interleaved rounds, medians, one run (this machine is shared and noisy).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEnv as env, buildAndInstallPlugin, cleanUp, printRatios, rounds, run, time } from './bench-harness.mjs';
 
-const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { installPackedPlugin } = require(join(repoRoot, 'packages/orchestrator-plugin/scripts/install-packed-plugin.cjs'));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = rounds(3);
 const PROJECTS = 20;
 const TASKS_PER_PROJECT = 10;
 const PARALLEL = 6;
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
-Object.assign(env, { NX_DAEMON: 'false', CI: 'true', NX_TUI: 'false', NX_NO_CLOUD: 'true' });
-
-console.log('Building the plugin...');
-run('npx', ['nx', 'run', 'nx-agent-orchestrator:build'], repoRoot, env);
-const modules = installPackedPlugin();
+const modules = buildAndInstallPlugin();
 const root = mkdtempSync(join(tmpdir(), 'nx-agent-replay-'));
 writeFileSync(join(root, 'nx.json'), JSON.stringify({ analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] }));
 writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'replay', private: true }));
@@ -42,9 +32,8 @@ run('git', ['init', '-q'], root, env);
 
 const nx = join(root, 'node_modules/nx/dist/bin/nx.js');
 const timed = (args, cacheDirectory) => {
-  const started = process.hrtime.bigint();
-  const result = run(process.execPath, [nx, ...args], root, { ...env, NX_CACHE_DIRECTORY: cacheDirectory });
-  return { ms: Number(process.hrtime.bigint() - started) / 1e6, output: result.stdout };
+  const { ms, value } = time(() => run(process.execPath, [nx, ...args], root, { ...env, NX_CACHE_DIRECTORY: cacheDirectory }));
+  return { ms, output: value.stdout };
 };
 run(process.execPath, [nx, 'show', 'projects'], root, env);
 const times = { 'cold run (0 s agents)': [], 'fully cached replay': [] };
@@ -60,15 +49,5 @@ for (let round = 0; round < ROUNDS; round++) {
   times['fully cached replay'].push(replay.ms);
   rmSync(cacheDirectory, { recursive: true, force: true });
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const cold = median(times['cold run (0 s agents)']);
-console.log(`\n${PROJECTS * TASKS_PER_PROJECT} agent tasks, --parallel=${PARALLEL}, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`);
-for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd(24)} ${median(values).toFixed(0).padStart(6)} ms   ${(median(values) / cold).toFixed(2)}x`);
-rmSync(root, { recursive: true, force: true });
-rmSync(dirname(modules), { recursive: true, force: true });
-
-function run(command, args, cwd, environment) {
-  const result = spawnSync(command, args, { cwd, env: environment, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout?.slice(-3000)}\n${result.stderr?.slice(-3000)}`);
-  return result;
-}
+printRatios(`${PROJECTS * TASKS_PER_PROJECT} agent tasks, --parallel=${PARALLEL}, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`, times, 'cold run (0 s agents)');
+cleanUp(root, dirname(modules));

@@ -3,27 +3,17 @@
 // `true`, against the same 100 commands as Nx's own nx:run-commands targets, same workspace,
 // --parallel=6, cache skipped, interleaved rounds (this machine is shared and noisy), medians.
 // Also the agent tasks in Nx's batch mode (--batch, NX_PARALLEL=6).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEnv as env, buildAndInstallPlugin, cleanUp, printRatios, rounds, run, time } from './bench-harness.mjs';
 
-const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { installPackedPlugin } = require(join(repoRoot, 'packages/orchestrator-plugin/scripts/install-packed-plugin.cjs'));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = rounds(5);
 const PROJECTS = 10;
 const TASKS_PER_PROJECT = 10;
 const PARALLEL = 6;
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
-Object.assign(env, { NX_DAEMON: 'false', CI: 'true', NX_TUI: 'false', NX_NO_CLOUD: 'true' });
-
-console.log('Building the plugin...');
-run('npx', ['nx', 'run', 'nx-agent-orchestrator:build'], repoRoot, env);
-const modules = installPackedPlugin();
+const modules = buildAndInstallPlugin();
 const root = mkdtempSync(join(tmpdir(), 'nx-agent-overhead-'));
 const nxJson = {
   analytics: false,
@@ -52,12 +42,7 @@ const variants = {
   'agent executor': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache'], env),
   'agent executor --batch': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache', '--batch'], { ...env, NX_PARALLEL: String(PARALLEL) }),
 };
-function timed(args, environment) {
-  const started = process.hrtime.bigint();
-  const result = run(process.execPath, [nx, ...args], root, environment);
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  return elapsed;
-}
+const timed = (args, environment) => time(() => run(process.execPath, [nx, ...args], root, environment)).ms;
 
 run(process.execPath, [nx, 'show', 'projects'], root, env); // graph computed once before timing
 const names = Object.keys(variants);
@@ -68,15 +53,5 @@ for (let round = 0; round < ROUNDS; round++) {
     times[name].push(variants[name]());
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const baseline = median(times['nx:run-commands']);
-console.log(`\n${PROJECTS * TASKS_PER_PROJECT} tasks running \`true\`, --parallel=${PARALLEL}, no cache, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`);
-for (const name of names) console.log(`  ${name.padEnd(24)} ${median(times[name]).toFixed(0).padStart(6)} ms   ${(median(times[name]) / baseline).toFixed(2)}x`);
-rmSync(root, { recursive: true, force: true });
-rmSync(dirname(modules), { recursive: true, force: true });
-
-function run(command, args, cwd, environment) {
-  const result = spawnSync(command, args, { cwd, env: environment, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${result.stdout?.slice(-3000)}\n${result.stderr?.slice(-3000)}`);
-  return result;
-}
+printRatios(`${PROJECTS * TASKS_PER_PROJECT} tasks running \`true\`, --parallel=${PARALLEL}, no cache, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`, times, 'nx:run-commands');
+cleanUp(root, dirname(modules));

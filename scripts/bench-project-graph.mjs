@@ -5,27 +5,18 @@
 //   - nx:     `nx show projects` (NX_DAEMON=false: every run computes the graph), three copies
 //             of one workspace: no plugin / plugin with a cold parse cache / plugin warm.
 //   - plugin: the plugin's own createNodes in-process, cold vs warm parse cache.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEnv as env, buildAndInstallPlugin, cleanUp, printRatios, rounds, run, time } from './bench-harness.mjs';
 
 const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { installPackedPlugin } = require(join(repoRoot, 'packages/orchestrator-plugin/scripts/install-packed-plugin.cjs'));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = rounds(7);
 const PROJECTS = 50;
 const TASKS_PER_PROJECT = 20;
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
-Object.assign(env, { NX_DAEMON: 'false', CI: 'true', NX_TUI: 'false', NX_NO_CLOUD: 'true' });
-
-console.log('Building the plugin...');
-run('npx', ['nx', 'run', 'nx-agent-orchestrator:build'], repoRoot, env);
-const modules = installPackedPlugin();
-
+const modules = buildAndInstallPlugin();
 /** 50 projects x 20 specs: a chain inside each project plus one edge into the previous project. */
 function writeWorkspace(root, withPlugin) {
   const nxJson = { analytics: false, plugins: withPlugin ? [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] : [] };
@@ -70,11 +61,10 @@ function clearPluginCache(root) {
 }
 
 function nxShowProjects(root) {
-  const started = process.hrtime.bigint();
-  const result = run(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--json'], root, env);
-  const projects = JSON.parse(result.stdout).length;
+  const { ms, value } = time(() => run(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--json'], root, env));
+  const projects = JSON.parse(value.stdout).length;
   if (projects !== PROJECTS && root !== variants['no plugin'].root) throw new Error(`expected ${PROJECTS} projects, got ${projects}`);
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  return ms;
 }
 
 const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
@@ -108,18 +98,6 @@ for (let round = 0; round < ROUNDS * 3; round++) {
 }
 process.stderr.write = originalWrite;
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const baseline = median(times['no plugin']);
-console.log(`\nProject graph with ${PROJECTS * TASKS_PER_PROJECT} task specs in ${PROJECTS} projects (nx show projects, no daemon, ${ROUNDS} interleaved rounds, medians):`);
-for (const name of names) console.log(`  ${name.padEnd(22)} ${median(times[name]).toFixed(0).padStart(6)} ms   ${(median(times[name]) / baseline).toFixed(2)}x`);
-const cold = median(inProcess['createNodes, cold cache']);
-console.log(`\nThe plugin's createNodes alone, in-process (${ROUNDS * 3} rounds, medians):`);
-for (const name of Object.keys(inProcess)) console.log(`  ${name.padEnd(24)} ${median(inProcess[name]).toFixed(1).padStart(7)} ms   ${(median(inProcess[name]) / cold).toFixed(2)}x of cold`);
-rmSync(base, { recursive: true, force: true });
-rmSync(dirname(modules), { recursive: true, force: true });
-
-function run(command, args, cwd, environment) {
-  const result = spawnSync(command, args, { cwd, env: environment, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
+printRatios(`Project graph with ${PROJECTS * TASKS_PER_PROJECT} task specs in ${PROJECTS} projects (nx show projects, no daemon, ${ROUNDS} interleaved rounds, medians):`, times, 'no plugin');
+printRatios(`The plugin's createNodes alone, in-process (${ROUNDS * 3} rounds, medians):`, inProcess, 'createNodes, cold cache', 'ms', 1);
+cleanUp(base, dirname(modules));
