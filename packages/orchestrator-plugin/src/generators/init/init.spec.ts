@@ -68,6 +68,19 @@ describe('init generator', () => {
     expect(tree.read('nx.json', 'utf-8')).toBe(before);
   });
 
+  it.each([
+    { name: 'no .gitignore', before: undefined, after: '# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n' },
+    { name: 'one without a final newline', before: 'node_modules', after: 'node_modules\n# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n' },
+    { name: 'one that already ignores them', before: 'dist\n/.agent-runs/\n', after: 'dist\n/.agent-runs/\n' },
+  ])('gitignores the run records: $name', ({ before, after }) => {
+    if (tree.exists('.gitignore')) tree.delete('.gitignore');
+    if (before !== undefined) tree.write('.gitignore', before);
+
+    initGenerator(tree, {});
+
+    expect(tree.read('.gitignore', 'utf-8')).toBe(after);
+  });
+
   it('creates nx.json when the workspace has none', () => {
     tree.delete('nx.json');
 

@@ -1,8 +1,6 @@
 import { readNxJson, updateNxJson, writeJson, type ExpandedPluginConfiguration, type PluginConfiguration, type Tree } from '@nx/devkit';
+import { PLUGIN_NAME } from '../../spec/plugin-options';
 import type { InitGeneratorSchema } from './schema';
-
-/** The name nx.json refers to the plugin by: its npm package name. */
-export const PLUGIN_NAME = 'nx-agent-orchestrator';
 
 /** The plugin options `init` writes into nx.json: every flag resolved to its value. */
 export interface InitPluginOptions {
@@ -12,14 +10,16 @@ export interface InitPluginOptions {
 }
 
 /**
- * Registers the plugin in nx.json as `{ plugin: "nx-agent-orchestrator", options }`.
+ * Registers the plugin in nx.json as `{ plugin: "nx-agent-orchestrator", options }` and
+ * gitignores `.agent-runs` (run records are task outputs, restored from the cache, like dist).
  * Running it again changes nothing: a registration that already exists, as a plain string
- * or as an object with any options, belongs to the user and is left untouched. Only nx.json
- * is edited; the package itself is for the user to install. Nothing is formatted, because
- * Nx 24's default formatter (oxfmt) is often not installed.
+ * or as an object with any options, belongs to the user and is left untouched. The package
+ * itself is for the user to install. Nothing is formatted, because Nx 24's default formatter
+ * (oxfmt) is often not installed.
  */
 export function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): void {
   const pluginOptions = normalizeOptions(options);
+  ignoreRunRecords(tree);
   const nxJson = readNxJson(tree);
   const registration: ExpandedPluginConfiguration<InitPluginOptions> = { plugin: PLUGIN_NAME, options: pluginOptions };
   if (!nxJson) {
@@ -49,6 +49,14 @@ function normalizeOptions(options: InitGeneratorSchema): InitPluginOptions {
     );
   }
   return defaultAgent === undefined ? { targetPrefix, aggregateTarget } : { targetPrefix, aggregateTarget, defaultAgent };
+}
+
+/** Adds `.agent-runs` to .gitignore unless a line already ignores it. */
+function ignoreRunRecords(tree: Tree): void {
+  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8')! : '';
+  if (current.split(/\r?\n/).some((line) => /^\/?\.agent-runs\/?(\*\*)?$/.test(line.trim()))) return;
+  const separator = current && !current.endsWith('\n') ? '\n' : '';
+  tree.write('.gitignore', `${current}${separator}# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n`);
 }
 
 function isThisPlugin(entry: PluginConfiguration): boolean {
