@@ -1,165 +1,29 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { startModelServer, writeFileConversation, type ModelServer, type RecordedRequest } from '../../src/testing/model-server';
-import { createTempWorkspace, type TempWorkspace } from '../utils/temp-workspace';
+import { join } from 'node:path';
+import { providerContract } from '../utils/provider-contract';
 
-const SYSTEM_PROMPT = 'E2E-SYSTEM-PROMPT: you are the coder profile.';
-const MODEL = 'claude-sonnet-4-5';
-
-function task(marker: string, frontmatter: string): string {
-  return `---\nagent: coder\n${frontmatter}---\n${marker}: do the work described here.\n`;
-}
-
-/** Processes this test started: any whose argv names the temp workspace, or whose cwd is it. */
-function processesIn(root: string): string[] {
-  const byArguments = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter((line) => line.includes(root) && !line.includes('ps -eo'));
-  const byFolder = existsSync('/proc')
-    ? readdirSync('/proc')
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => {
-          try {
-            return readlinkSync(`/proc/${pid}/cwd`) === root;
-          } catch {
-            return false;
-          }
-        })
-        .map((pid) => `${pid} (cwd ${root})`)
-    : [];
-  return [...byArguments, ...byFolder];
-}
+const KEY = 'sk-ant-e2e-secret-key';
 
 /**
  * The real `claude` CLI, run by the real Nx executor in a real temp workspace, against the
  * scripted model server: a write, a rate limit, a rejected key and a hang.
  */
 describe('provider claude-code through nx', () => {
-  let workspace: TempWorkspace;
-  let server: ModelServer;
-  let home: string;
-  let env: Record<string, string>;
-  const requestsFor = (marker: string): RecordedRequest[] =>
-    server.requests.filter((request) => request.route === 'generate' && request.conversation?.userTexts.some((text) => text.includes(marker)));
-
-  beforeAll(async () => {
-    workspace = createTempWorkspace(
-      {
-        'apps/a/project.json': { name: 'a' },
-        'apps/a/tasks/write.agent.md': task('E2E-WRITE', 'retries: 1\ntimeout: 60s\n'),
-        'apps/a/tasks/rate-limited.agent.md': task('E2E-RATE', 'retries: 1\ntimeout: 60s\n'),
-        'apps/a/tasks/bad-key.agent.md': task('E2E-AUTH', 'retries: 2\ntimeout: 60s\n'),
-        'apps/a/tasks/hangs.agent.md': task('E2E-HANG', 'retries: 1\ntimeout: 5s\n'),
-      },
-      {
-        analytics: false,
-        plugins: [{ plugin: 'nx-agent-orchestrator', options: { agents: { coder: { provider: 'claude-code', model: MODEL, systemPrompt: SYSTEM_PROMPT, tools: ['Read', 'Write', 'Edit'], maxTurns: 5 } } } }],
-      },
-    );
-    server = await startModelServer({
-      rules: [
-        {
-          when: { userTextIncludes: 'E2E-WRITE' },
-          turns: writeFileConversation({
-            client: 'claude-code',
-            filePath: join(workspace.root, 'apps/a/src/hello.ts'),
-            content: 'export const hello = "world";\n',
-            summary: 'Created apps/a/src/hello.ts exporting hello.',
-            toolCallUsage: { inputTokens: 1_200, outputTokens: 40 },
-            summaryUsage: { inputTokens: 1_300, outputTokens: 15 },
-          }),
-        },
-        { when: { userTextIncludes: 'E2E-RATE' }, turns: [{ type: 'error', status: 429, retryAfterSeconds: 1 }, { type: 'text', text: 'Recovered after the rate limit.' }] },
-        { when: { userTextIncludes: 'E2E-AUTH' }, turns: [{ type: 'error', status: 401 }, { type: 'text', text: 'must never be reached' }] },
-        { when: { userTextIncludes: 'E2E-HANG' }, turns: [{ type: 'hang' }] },
-      ],
-    });
-    home = mkdtempSync(join(tmpdir(), 'claude-code-e2e-home-'));
-    // node_modules/.bin left off PATH: the executor must find claude in the workspace's own
-    // node_modules/.bin, so every process it starts names the workspace path.
-    const path = (process.env.PATH ?? '').split(delimiter).filter((folder) => !folder.includes('node_modules')).join(delimiter);
-    env = {
-      PATH: path,
-      HOME: home,
+  providerContract({
+    provider: 'claude-code',
+    errorName: 'claude-code',
+    model: 'claude-sonnet-4-5',
+    systemPrompt: 'E2E-SYSTEM-PROMPT: you are the coder profile.',
+    tools: ['Read', 'Write', 'Edit'],
+    client: { kind: 'cli', command: 'claude', scriptedAs: 'claude-code', processMatching: 'node_modules/.bin/claude', processCount: 1 },
+    keyVariable: 'ANTHROPIC_API_KEY',
+    key: KEY,
+    costSource: 'client',
+    toolCallLine: 'tool Write apps/a/src/hello.ts',
+    environment: (server, home) => ({
       CLAUDE_CONFIG_DIR: join(home, '.claude'),
       ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: 'sk-ant-e2e-secret-key',
+      ANTHROPIC_API_KEY: KEY,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    };
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
-
-  it('writes a file through a tool call and records tokens, cost, summary, provider and model', async () => {
-    const result = await workspace.nx(['run', 'a:agent--write', '--output-style=static'], { env });
-    expect(result.code).toBe(0);
-    expect(workspace.read('apps/a/src/hello.ts')).toBe('export const hello = "world";\n');
-    const record = workspace.readJson('.agent-runs/a/write/result.json');
-    expect(record).toMatchObject({
-      status: 'succeeded',
-      provider: 'claude-code',
-      model: MODEL,
-      attempts: 1,
-      turns: 2,
-      tokens: { input: 2_500, output: 55 },
-      costSource: 'client',
-      summary: 'Created apps/a/src/hello.ts exporting hello.',
-      filesWritten: ['apps/a/src/hello.ts'],
-    });
-    expect(record.costUsd).toBeGreaterThan(0);
-    expect(result.output).toContain('tool Write apps/a/src/hello.ts');
-    expect(result.output).toContain('wrote apps/a/src/hello.ts');
-
-    const [first] = requestsFor('E2E-WRITE');
-    expect(first.conversation?.userTexts.join('\n')).toContain('E2E-WRITE: do the work described here.');
-    expect(first.conversation?.system).toContain(SYSTEM_PROMPT);
-    expect(first.model).toBe(MODEL);
-    expect(workspace.read('.agent-runs/a/write/transcript.jsonl')).not.toContain('sk-ant-e2e-secret-key');
-  });
-
-  it('retries a 429 (the CLI does not see retry-after: the task retry backs off) and succeeds', async () => {
-    const result = await workspace.nx(['run', 'a:agent--rate-limited', '--output-style=static'], { env });
-    expect(result.code).toBe(0);
-    expect(requestsFor('E2E-RATE')).toHaveLength(2);
-    expect(workspace.readJson('.agent-runs/a/rate-limited/result.json')).toMatchObject({ status: 'succeeded', attempts: 2, summary: 'Recovered after the rate limit.' });
-    expect(result.output).toMatch(/attempt 1 failed \(claude-code rate limit \(HTTP 429\)/);
-  });
-
-  it('fails a 401 at once, without a retry, naming the key variable and never the key', async () => {
-    const result = await workspace.nx(['run', 'a:agent--bad-key', '--output-style=static'], { env });
-    expect(result.code).not.toBe(0);
-    expect(requestsFor('E2E-AUTH')).toHaveLength(1);
-    const record = workspace.readJson('.agent-runs/a/bad-key/result.json');
-    expect(record).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(record.error).toMatch(/claude-code rejected the credentials \(HTTP 401\): check ANTHROPIC_API_KEY/);
-    expect(result.output).toContain('check ANTHROPIC_API_KEY');
-    expect(result.output + JSON.stringify(record)).not.toContain('sk-ant-e2e-secret-key');
-  });
-
-  it('kills claude on timeout: the record says timed-out and no process is left', async () => {
-    const started = Date.now();
-    const running = workspace.nx(['run', 'a:agent--hangs', '--output-style=static'], { env });
-    // While it hangs, the check below does see the client (so an empty list later means something).
-    let seenClient: string[] = [];
-    while (!seenClient.length && Date.now() - started < 30_000) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      seenClient = processesIn(workspace.root).filter((line) => line.includes('node_modules/.bin/claude'));
-    }
-    expect(seenClient).toHaveLength(1);
-    const result = await running;
-    expect(result.code).not.toBe(0);
-    expect(Date.now() - started).toBeLessThan(45_000);
-    expect(requestsFor('E2E-HANG')).toHaveLength(1);
-    const record = workspace.readJson('.agent-runs/a/hangs/result.json');
-    expect(record).toMatchObject({ status: 'timed-out', attempts: 1 });
-    expect(record.error).toMatch(/timed out after 5(\.0)?s/);
-    // The group was killed before the executor returned; give the kernel a moment to reap.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(processesIn(workspace.root)).toEqual([]);
+    }),
   });
 });
