@@ -1,30 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { minimatch } from 'minimatch';
+import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 
-// Nx fixes its workspace data directory (where the parse cache lives) when the module is first
-// loaded: point it at a folder of this test file's own, then load the plugin.
-const dataDirectory = mkdtempSync(join(tmpdir(), 'agent-plugin-data-'));
-process.env.NX_WORKSPACE_DATA_DIRECTORY = dataDirectory;
-const { createNodes, SPEC_GLOB } = require('./plugin') as typeof import('./plugin');
-
-const workspaces: string[] = [];
-afterAll(() => {
-  delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
-  for (const folder of [dataDirectory, ...workspaces]) rmSync(folder, { recursive: true, force: true });
-});
-
-/** A real workspace folder with these files (objects are written as JSON). */
-function createWorkspace(files: Record<string, string | object>): string {
-  const root = mkdtempSync(join(tmpdir(), 'agent-plugin-'));
-  workspaces.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return root;
-}
+// First, before anything loads Nx: this file gets a parse cache of its own.
+const { plugin: { createNodes, SPEC_GLOB }, createWorkspace } = setUpPluginWorkspace();
 
 interface InferredProject {
   file: string;

@@ -1,12 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AgentError, type AgentEvent, type AgentRunRequest } from '../agent-adapter';
-import type { RunProcessOptions } from '../process/run-process';
-import { startModelServer, writeFileConversation, type ModelScript, type ModelServer } from '../../testing/model-server';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentRunRequest } from '../agent-adapter';
+import { agentRunRequest } from '../../testing/agent-run-request';
+import { useAgentTestHarness } from '../../testing/agent-test-harness';
+import { expectFailureAfterOneRequest } from '../../testing/expect-failure-after-one-request';
+import { installedCliPath } from '../../testing/installed-cli-path';
+import { writeFileConversation, type ModelScript } from '../../testing/model-server';
+import { replayingProcess } from '../../testing/replaying-process';
 import { claudeCodeArguments, claudeCodeEnvironment, createClaudeCodeAgent, keyVariable } from './claude-code-agent';
 import { secretRedactor } from '../redact-secrets';
 
+const harness = useAgentTestHarness('claude-code-agent-');
 const BASE = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
 
 describe('claudeCodeArguments', () => {
@@ -55,27 +59,17 @@ describe('secretRedactor', () => {
   });
 });
 
-function request(overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
-  const events: AgentEvent[] = [];
-  return { taskId: 't', prompt: '- starts with a dash', cwd: '/workspace', projectRoot: 'apps/a', attempt: 1, signal: new AbortController().signal, onEvent: (event) => events.push(event), events, ...overrides };
-}
-
 describe('createClaudeCodeAgent with a stand-in process', () => {
   it('sends the prompt on stdin, runs in the workspace with the merged env, and maps the stream', async () => {
-    let seen: RunProcessOptions | undefined;
-    const agent = createClaudeCodeAgent({
-      env: { PATH: '/bin', ANTHROPIC_API_KEY: 'sk-ant-secret-value' },
-      findExecutable: () => '/usr/local/bin/claude',
-      runProcess: async (options) => {
-        seen = options;
-        options.onStdoutLine?.('{"type":"system","subtype":"init","model":"claude-sonnet-4-5","permissionMode":"acceptEdits","tools":[]}');
-        options.onStderrLine?.('warning with sk-ant-secret-value');
-        options.onStdoutLine?.('{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"done","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"permission_denials":[]}');
-        return { exitCode: 0, signal: null, aborted: false, stdout: '', stderrTail: '' };
-      },
-    });
-    const input = request({ env: { EXTRA: 'yes' }, model: 'sonnet' });
+    const claude = replayingProcess([
+      { stdout: '{"type":"system","subtype":"init","model":"claude-sonnet-4-5","permissionMode":"acceptEdits","tools":[]}' },
+      { stderr: 'warning with sk-ant-secret-value' },
+      { stdout: '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"done","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"permission_denials":[]}' },
+    ]);
+    const agent = createClaudeCodeAgent({ env: { PATH: '/bin', ANTHROPIC_API_KEY: 'sk-ant-secret-value' }, findExecutable: () => '/usr/local/bin/claude', runProcess: claude.runProcess });
+    const input = agentRunRequest({ prompt: '- starts with a dash', env: { EXTRA: 'yes' }, model: 'sonnet' });
     const result = await agent.run(input);
+    const [seen] = claude.runs;
     expect(seen).toMatchObject({ command: '/usr/local/bin/claude', cwd: '/workspace', stdin: '- starts with a dash', signal: input.signal });
     expect(seen?.args).not.toContain('- starts with a dash');
     expect(seen?.env).toMatchObject({ PATH: '/bin', EXTRA: 'yes', CLAUDE_CODE_MAX_RETRIES: '0' });
@@ -87,53 +81,33 @@ describe('createClaudeCodeAgent with a stand-in process', () => {
 
   it('fails at once with the install command when the CLI is missing', async () => {
     const agent = createClaudeCodeAgent({ env: { PATH: '' }, runProcess: () => Promise.reject(new Error('must not run')) });
-    const cwd = mkdtempSync(join(tmpdir(), 'no-claude-'));
-    const failure = agent.run(request({ cwd }));
+    const failure = agent.run(agentRunRequest({ cwd: harness.folder() }));
     await expect(failure).rejects.toThrow('claude not found on PATH or in node_modules/.bin: npm i -D @anthropic-ai/claude-code');
     await expect(failure).rejects.toMatchObject({ isRetryable: false });
-    rmSync(cwd, { recursive: true, force: true });
   });
 });
 
 // The real CLI (a dev dependency) against the scripted model server: checks that the recorded
 // facts the parser relies on still hold for the installed version.
 describe('createClaudeCodeAgent with the real claude CLI', () => {
-  const repositoryRoot = resolve(__dirname, '../../../../..');
-  let server: ModelServer | undefined;
-  let folders: string[] = [];
-  const workspace = () => {
-    const folder = mkdtempSync(join(tmpdir(), 'claude-code-agent-'));
-    folders.push(folder);
-    return folder;
-  };
-  async function runReal(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, cwd = workspace()) {
-    server = await startModelServer(script);
-    const home = workspace();
-    const env = { PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-unit-test-key' };
-    const input = request({ cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'claude-sonnet-4-5', ...overrides });
-    const outcome = await createClaudeCodeAgent({ env })
-      .run(input)
-      .then((value) => ({ value, error: undefined }), (error: AgentError) => ({ value: undefined, error }));
-    return { ...outcome, events: input.events, requests: server.requests.filter((entry) => entry.route === 'generate') };
+  async function runReal(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, cwd = harness.folder()) {
+    const server = await harness.startServer(script);
+    const home = harness.folder();
+    const env = { PATH: installedCliPath(), HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-unit-test-key' };
+    return harness.runAgent(createClaudeCodeAgent({ env }), { cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'claude-sonnet-4-5', ...overrides });
   }
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-    folders = [];
-  });
 
   it('writes a file through the Write tool and reports it with tokens and cost', async () => {
-    const cwd = workspace();
-    const { value, error, events, requests } = await runReal(
+    const cwd = harness.folder();
+    const { result, error, events, requests } = await runReal(
       { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'claude-code', filePath: join(cwd, 'src/out.txt'), content: 'hello\n', summary: 'Wrote src/out.txt', toolCallUsage: { inputTokens: 100, outputTokens: 20 }, summaryUsage: { inputTokens: 150, outputTokens: 10 } }) }] },
       {},
       cwd,
     );
     expect(error).toBeUndefined();
     expect(readFileSync(join(cwd, 'src/out.txt'), 'utf8')).toBe('hello\n');
-    expect(value).toMatchObject({ summary: 'Wrote src/out.txt', model: 'claude-sonnet-4-5', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
-    expect(value?.costUsd).toBeGreaterThan(0);
+    expect(result).toMatchObject({ summary: 'Wrote src/out.txt', model: 'claude-sonnet-4-5', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
+    expect(result?.costUsd).toBeGreaterThan(0);
     expect(events).toContainEqual({ type: 'tool', name: 'Write', detail: 'src/out.txt' });
     expect(events).toContainEqual({ type: 'file', path: 'src/out.txt' });
     expect(requests[0].conversation?.system).toContain('UNIT-SYSTEM-PROMPT');
@@ -146,16 +120,12 @@ describe('createClaudeCodeAgent with the real claude CLI', () => {
     ['429 is retryable, and the CLI does not retry it itself', 429, { isRetryable: true, message: /rate limit \(HTTP 429\)/ }],
     ['401 fails for good and names the key variable', 401, { isRetryable: false, message: /HTTP 401\): check ANTHROPIC_API_KEY/ }],
   ])('%s', async (_name, status, expected) => {
-    const { error, requests } = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
-    expect(requests).toHaveLength(1);
-    expect(error).toBeInstanceOf(AgentError);
-    expect(error).toMatchObject({ isRetryable: expected.isRetryable, statusCode: status });
-    expect(error?.message).toMatch(expected.message);
-    expect(error?.message).not.toContain('sk-ant-unit-test-key');
+    const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
+    expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'sk-ant-unit-test-key');
   }, 60_000);
 
   it('treats a write denied in permission mode "default" as a failure although the CLI exits 0', async () => {
-    const cwd = workspace();
+    const cwd = harness.folder();
     const { error } = await runReal(
       { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'claude-code', filePath: join(cwd, 'x.txt'), content: 'x', summary: 'Wrote x.txt' }) }] },
       { permissionMode: 'default' },

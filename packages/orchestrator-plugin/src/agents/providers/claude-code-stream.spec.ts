@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../agent-adapter';
-import { createClaudeCodeStream, resultTokens, toolDetail, workspacePath, type ClaudeCodeResultMessage } from './claude-code-stream';
+import { createClaudeCodeStream, resultTokens, toolDetail, type ClaudeCodeResultMessage } from './claude-code-stream';
+import { workspacePath } from './workspace-path';
 
 // Recorded from `claude -p --output-format stream-json --verbose` 2.1.330 against the scripted
 // model server (a Write then a summary), trimmed to the fields the adapter reads.

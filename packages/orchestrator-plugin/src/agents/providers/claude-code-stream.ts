@@ -1,5 +1,5 @@
-import { isAbsolute, relative, sep } from 'node:path';
 import type { AgentEvent } from '../agent-adapter';
+import { workspacePath } from './workspace-path';
 
 /** Token counts as Claude Code reports them, per message (`usage`) or per model (`modelUsage`). */
 export interface ClaudeCodeUsage {
@@ -199,14 +199,6 @@ export function resultTokens(result: ClaudeCodeResultMessage): { input: number; 
     );
   }
   return result.usage ? { input: promptTokens(result.usage), output: result.usage.output_tokens ?? 0 } : undefined;
-}
-
-/** A path as the run record shows it: workspace-relative with `/`, absolute when outside the workspace. */
-export function workspacePath(cwd: string, path: string): string {
-  const absolute = isAbsolute(path) ? path : `${cwd}${sep}${path}`;
-  const inside = relative(cwd, absolute);
-  if (!inside || inside.startsWith('..') || isAbsolute(inside)) return absolute.split(sep).join('/');
-  return inside.split(sep).join('/');
 }
 
 /** A short description of a tool call for the progress line: the file, command, pattern or URL it acts on. */

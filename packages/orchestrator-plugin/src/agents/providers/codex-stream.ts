@@ -1,5 +1,6 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AgentEvent } from '../agent-adapter';
+import { workspacePath } from './workspace-path';
 
 /** What `codex exec --json` has told us so far. */
 export interface CodexStreamState {
@@ -64,8 +65,7 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
     const absolute = resolve(options.cwd, path);
     if (state.claimedFiles.includes(absolute)) return;
     state.claimedFiles.push(absolute);
-    const shown = relative(options.cwd, absolute);
-    options.onEvent({ type: 'file', path: shown.startsWith('..') || isAbsolute(shown) ? absolute : shown });
+    options.onEvent({ type: 'file', path: workspacePath(options.cwd, absolute) });
   };
 
   /** Counts a model turn when a new item arrives after a tool result; returns true past maxTurns. */

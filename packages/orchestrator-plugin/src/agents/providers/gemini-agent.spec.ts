@@ -1,13 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AgentError, UnsupportedAgentError, type AgentEvent, type AgentRunRequest } from '../agent-adapter';
-import type { RunProcessOptions } from '../process/run-process';
-import { startModelServer, writeFileConversation, type ModelScript, type ModelServer } from '../../testing/model-server';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentError, UnsupportedAgentError, type AgentRunRequest } from '../agent-adapter';
+import { agentRunRequest } from '../../testing/agent-run-request';
+import { useAgentTestHarness } from '../../testing/agent-test-harness';
+import { expectFailureAfterOneRequest } from '../../testing/expect-failure-after-one-request';
+import { installedCliPath } from '../../testing/installed-cli-path';
+import { writeFileConversation, type ModelScript } from '../../testing/model-server';
+import { replayingProcess } from '../../testing/replaying-process';
 import { createGeminiAgent, geminiApprovalMode, geminiArguments, geminiEnvironment, geminiOutcome, httpStatus, isMeaningfulStderr, type GeminiOutcomeInput } from './gemini-agent';
 import { createGeminiHome } from './gemini-home';
 import type { GeminiStreamState } from './gemini-stream';
 
+const harness = useAgentTestHarness('gemini-agent-');
 const HEADLESS = ['-p', '', '--output-format', 'stream-json', '--skip-trust', '--approval-mode'];
 
 describe('geminiArguments', () => {
@@ -118,31 +122,25 @@ describe('geminiOutcome', () => {
   });
 });
 
-function request(overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
-  const events: AgentEvent[] = [];
-  return { taskId: 't', prompt: '- starts with a dash', cwd: '/workspace', projectRoot: 'apps/a', attempt: 1, signal: new AbortController().signal, onEvent: (event) => events.push(event), events, ...overrides };
-}
-
 describe('createGeminiAgent with a stand-in process', () => {
   it('sends the prompt on stdin with a per-run settings folder, maps the stream, and removes the folder', async () => {
-    let seen: RunProcessOptions | undefined;
     let removed = 0;
+    const gemini = replayingProcess([
+      { stdout: '{"type":"init","model":"gemini-2.5-flash"}' },
+      { stderr: 'warning with gemini-secret-value' },
+      { stderr: 'Ripgrep is not available. Falling back to GrepTool.' },
+      { stdout: '{"type":"message","role":"assistant","content":"done","delta":true}' },
+      { stdout: '{"type":"result","status":"success","stats":{"total_tokens":7,"input_tokens":3,"output_tokens":4,"models":{"gemini-2.5-flash":{"total_tokens":7}}}}' },
+    ]);
     const agent = createGeminiAgent({
       env: { PATH: '/bin', GEMINI_API_KEY: 'gemini-secret-value' },
       findExecutable: () => '/usr/local/bin/gemini',
       createGeminiHome: () => ({ path: '/tmp/run-home', notes: ['a note'], remove: () => removed++ }),
-      runProcess: async (options) => {
-        seen = options;
-        options.onStdoutLine?.('{"type":"init","model":"gemini-2.5-flash"}');
-        options.onStderrLine?.('warning with gemini-secret-value');
-        options.onStderrLine?.('Ripgrep is not available. Falling back to GrepTool.');
-        options.onStdoutLine?.('{"type":"message","role":"assistant","content":"done","delta":true}');
-        options.onStdoutLine?.('{"type":"result","status":"success","stats":{"total_tokens":7,"input_tokens":3,"output_tokens":4,"models":{"gemini-2.5-flash":{"total_tokens":7}}}}');
-        return { exitCode: 0, signal: null, aborted: false, stdout: '', stderrTail: '' };
-      },
+      runProcess: gemini.runProcess,
     });
-    const input = request({ env: { EXTRA: 'yes' }, model: 'gemini-2.5-flash', attempt: 2 });
+    const input = agentRunRequest({ prompt: '- starts with a dash', env: { EXTRA: 'yes' }, model: 'gemini-2.5-flash', attempt: 2 });
     const result = await agent.run(input);
+    const [seen] = gemini.runs;
     expect(seen).toMatchObject({ command: '/usr/local/bin/gemini', cwd: '/workspace', stdin: '- starts with a dash', signal: input.signal });
     expect(seen?.args).toEqual([...HEADLESS, 'auto_edit', '--model', 'gemini-2.5-flash']);
     expect(seen?.env).toMatchObject({ PATH: '/bin', EXTRA: 'yes', GEMINI_CLI_HOME: '/tmp/run-home' });
@@ -164,65 +162,46 @@ describe('createGeminiAgent with a stand-in process', () => {
       createGeminiHome: () => ({ path: '/tmp/run-home', notes: [], remove: () => removed++ }),
       runProcess: () => Promise.reject(new AgentError('could not start /missing/gemini', { isRetryable: false })),
     });
-    await expect(agent.run(request())).rejects.toThrow('could not start');
+    await expect(agent.run(agentRunRequest())).rejects.toThrow('could not start');
     expect(removed).toBe(1);
   });
 
   it('fails at once with the install command when the CLI is missing', async () => {
     const agent = createGeminiAgent({ env: { PATH: '' }, runProcess: () => Promise.reject(new Error('must not run')) });
-    const cwd = mkdtempSync(join(tmpdir(), 'no-gemini-'));
-    const failure = agent.run(request({ cwd }));
+    const failure = agent.run(agentRunRequest({ cwd: harness.folder() }));
     await expect(failure).rejects.toThrow('gemini not found on PATH or in node_modules/.bin: npm i -D @google/gemini-cli');
     await expect(failure).rejects.toMatchObject({ isRetryable: false });
-    rmSync(cwd, { recursive: true, force: true });
   });
 });
 
 // The real CLI (a dev dependency) against the scripted model server: checks that the facts the
 // adapter relies on (settings folder, system prompt file, exit codes, stream lines) still hold.
 describe('createGeminiAgent with the real gemini CLI', () => {
-  const repositoryRoot = resolve(__dirname, '../../../../..');
-  let server: ModelServer | undefined;
-  let folders: string[] = [];
-  const folder = () => {
-    const created = mkdtempSync(join(tmpdir(), 'gemini-agent-'));
-    folders.push(created);
-    return created;
-  };
   const homes: string[] = [];
   const recordingHome: typeof createGeminiHome = (options) => {
     const home = createGeminiHome(options);
     homes.push(home.path);
     return home;
   };
-  async function runReal(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, cwd = folder()) {
-    server = await startModelServer(script);
+  async function runReal(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, cwd = harness.folder()) {
+    const server = await harness.startServer(script);
     // An empty HOME: no ~/.gemini/settings.json at all, so the adapter's own settings must do.
     // TMPDIR: gemini leaves an error report there for every failed API call.
-    const env = { PATH: `${join(repositoryRoot, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, HOME: folder(), TMPDIR: folder(), GOOGLE_GEMINI_BASE_URL: server.url, GEMINI_API_KEY: 'gemini-unit-test-key' };
-    const input = request({ cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'gemini-2.5-flash', ...overrides });
-    const outcome = await createGeminiAgent({ env, createGeminiHome: recordingHome })
-      .run(input)
-      .then((value) => ({ value, error: undefined }), (error: AgentError) => ({ value: undefined, error }));
-    return { ...outcome, events: input.events, requests: server.requests.filter((entry) => entry.route === 'generate') };
+    const env = { PATH: installedCliPath(), HOME: harness.folder(), TMPDIR: harness.folder(), GOOGLE_GEMINI_BASE_URL: server.url, GEMINI_API_KEY: 'gemini-unit-test-key' };
+    const agent = createGeminiAgent({ env, createGeminiHome: recordingHome });
+    return harness.runAgent(agent, { cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'gemini-2.5-flash', ...overrides });
   }
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    for (const created of folders) rmSync(created, { recursive: true, force: true });
-    folders = [];
-  });
 
   it('writes a file through write_file, with the system prompt, the tools and the turn limit in effect', async () => {
-    const cwd = folder();
-    const { value, error, events, requests } = await runReal(
+    const cwd = harness.folder();
+    const { result, error, events, requests } = await runReal(
       { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'gemini', filePath: join(cwd, 'src/out.txt'), content: 'hello\n', summary: 'Wrote src/out.txt', toolCallUsage: { inputTokens: 100, outputTokens: 20 }, summaryUsage: { inputTokens: 150, outputTokens: 10 } }) }] },
       { tools: ['Read', 'Write'], maxTurns: 4 },
       cwd,
     );
     expect(error).toBeUndefined();
     expect(readFileSync(join(cwd, 'src/out.txt'), 'utf8')).toBe('hello\n');
-    expect(value).toEqual({ summary: 'Wrote src/out.txt', model: 'gemini-2.5-flash', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
+    expect(result).toEqual({ summary: 'Wrote src/out.txt', model: 'gemini-2.5-flash', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
     expect(events).toContainEqual({ type: 'tool', name: 'write_file', detail: 'src/out.txt' });
     expect(events).toContainEqual({ type: 'file', path: 'src/out.txt' });
     expect(requests).toHaveLength(2);
@@ -239,16 +218,12 @@ describe('createGeminiAgent with the real gemini CLI', () => {
     ['429 is retryable, and the CLI does not retry it itself', 429, { isRetryable: true, message: /gemini rate limit \(HTTP 429\)/ }],
     ['401 fails for good and names the key variable', 401, { isRetryable: false, message: /HTTP 401\): check GEMINI_API_KEY/ }],
   ])('%s', async (_name, status, expected) => {
-    const { error, requests } = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
-    expect(requests).toHaveLength(1);
-    expect(error).toBeInstanceOf(AgentError);
-    expect(error).toMatchObject({ isRetryable: expected.isRetryable, statusCode: status });
-    expect(error?.message).toMatch(expected.message);
-    expect(error?.message).not.toContain('gemini-unit-test-key');
+    const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
+    expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'gemini-unit-test-key');
   }, 90_000);
 
   it('stops at maxTurns with an error that names it', async () => {
-    const cwd = folder();
+    const cwd = harness.folder();
     const writes = Array.from({ length: 5 }, (_, index) => ({ type: 'tool-call' as const, name: 'write_file', input: { file_path: join(cwd, `f${index}.txt`), content: 'x' } }));
     const { error, requests } = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writes }] }, { maxTurns: 2 }, cwd);
     expect(requests).toHaveLength(2);
@@ -261,7 +236,7 @@ describe('createGeminiAgent with the real gemini CLI', () => {
     const started = Date.now();
     const pending = runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'hang' }] }] }, { signal: controller.signal });
     const timer = setInterval(() => {
-      if (server?.requests.some((entry) => entry.route === 'generate')) controller.abort();
+      if (harness.server?.requests.some((entry) => entry.route === 'generate')) controller.abort();
     }, 100);
     const { error } = await pending;
     clearInterval(timer);

@@ -1,5 +1,5 @@
-import { isAbsolute, relative, sep } from 'node:path';
 import type { AgentEvent } from '../agent-adapter';
+import { workspacePath } from './workspace-path';
 
 /** Token totals of `gemini -o stream-json`, overall and per model (`models`). */
 export interface GeminiStreamStats {
@@ -182,14 +182,6 @@ export function geminiToolDetail(parameters: Json, displayPath: (path: string) =
   const firstLine = value.split('\n')[0];
   const shortened = firstLine.length > DETAIL_LIMIT ? `${firstLine.slice(0, DETAIL_LIMIT - 1)}…` : firstLine;
   return parameters.command === value ? `\`${shortened}\`` : shortened;
-}
-
-/** A path as the run record shows it: workspace-relative with `/`, absolute when outside the workspace. */
-function workspacePath(cwd: string, path: string): string {
-  const absolute = isAbsolute(path) ? path : `${cwd}${sep}${path}`;
-  const inside = relative(cwd, absolute);
-  if (!inside || inside.startsWith('..') || isAbsolute(inside)) return absolute.split(sep).join('/');
-  return inside.split(sep).join('/');
 }
 
 function parseJson(text: string): Json | undefined {

@@ -7,6 +7,7 @@ import {
   type WireProtocol,
   isRecord,
   randomIdentifier,
+  readBodyRequest,
   splitIntoChunks,
   textOf,
 } from './wire-protocol';
@@ -113,9 +114,7 @@ export const anthropicWire: WireProtocol = {
   api: 'anthropic-messages',
   requestIdHeader: 'request-id',
 
-  readRequest(body) {
-    return { model: String(body.model ?? 'claude-scripted'), stream: body.stream === true, conversation: readConversation(body), body };
-  },
+  readRequest: (body) => readBodyRequest(body, 'claude-scripted', readConversation),
 
   renderJson(reply, request) {
     return { ...message(request, contentBlocks(reply), usageOf(reply.usage)), stop_reason: stopReason(reply) };

@@ -5,6 +5,7 @@ import {
   type TokenUsage,
   type WireProtocol,
   isRecord,
+  promptTokenCount,
   randomIdentifier,
   splitIntoChunks,
   textOf,
@@ -49,7 +50,7 @@ function readConversation(body: Record<string, unknown>): Conversation {
 }
 
 function usageOf(usage: TokenUsage): Record<string, unknown> {
-  const promptTokens = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  const promptTokens = promptTokenCount(usage);
   return {
     promptTokenCount: promptTokens,
     candidatesTokenCount: usage.outputTokens,

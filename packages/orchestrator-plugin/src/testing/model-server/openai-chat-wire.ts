@@ -6,7 +6,9 @@ import {
   type TokenUsage,
   type WireProtocol,
   isRecord,
+  promptTokenCount,
   randomIdentifier,
+  readBodyRequest,
   splitIntoChunks,
   textOf,
   unixSeconds,
@@ -28,7 +30,7 @@ function readConversation(body: Record<string, unknown>): Conversation {
 }
 
 function usageOf(usage: TokenUsage): Record<string, unknown> {
-  const promptTokens = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  const promptTokens = promptTokenCount(usage);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: usage.outputTokens,
@@ -55,9 +57,7 @@ export const openAiChatWire: WireProtocol = {
   api: 'openai-chat',
   requestIdHeader: 'x-request-id',
 
-  readRequest(body) {
-    return { model: String(body.model ?? 'gpt-scripted'), stream: body.stream === true, conversation: readConversation(body), body };
-  },
+  readRequest: (body) => readBodyRequest(body, 'gpt-scripted', readConversation),
 
   renderJson(reply, request) {
     const call = reply.toolCall && { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.input) };

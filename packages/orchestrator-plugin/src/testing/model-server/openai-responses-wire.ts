@@ -6,7 +6,9 @@ import {
   type TokenUsage,
   type WireProtocol,
   isRecord,
+  promptTokenCount,
   randomIdentifier,
+  readBodyRequest,
   splitIntoChunks,
   textOf,
   unixSeconds,
@@ -37,7 +39,7 @@ function readConversation(body: Record<string, unknown>): Conversation {
 }
 
 function usageOf(usage: TokenUsage): Record<string, unknown> {
-  const inputTokens = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  const inputTokens = promptTokenCount(usage);
   return {
     input_tokens: inputTokens,
     input_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
@@ -126,9 +128,7 @@ export const openAiResponsesWire: WireProtocol = {
   api: 'openai-responses',
   requestIdHeader: 'x-request-id',
 
-  readRequest(body) {
-    return { model: String(body.model ?? 'gpt-scripted'), stream: body.stream === true, conversation: readConversation(body), body };
-  },
+  readRequest: (body) => readBodyRequest(body, 'gpt-scripted', readConversation),
 
   renderJson(reply, request) {
     return responseObject(randomIdentifier('resp_', 48), request, outputItems(reply), reply.usage);

@@ -104,6 +104,26 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Reads a request whose body names the model and asks for streaming with `stream: true`, as the
+ * Anthropic Messages and both OpenAI APIs do (Gemini says both in the path instead).
+ */
+export function readBodyRequest(
+  body: Record<string, unknown>,
+  defaultModel: string,
+  readConversation: (body: Record<string, unknown>) => Conversation,
+): ParsedModelRequest {
+  return { model: String(body.model ?? defaultModel), stream: body.stream === true, conversation: readConversation(body), body };
+}
+
+/**
+ * The whole prompt of a reply as OpenAI and Gemini count it: uncached input, cache reads and
+ * cache writes together (Anthropic reports the three apart).
+ */
+export function promptTokenCount(usage: TokenUsage): number {
+  return usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+}
+
 /** Unix time in seconds, as OpenAI's `created` fields carry it. */
 export function unixSeconds(): number {
   return Math.floor(Date.now() / 1_000);
