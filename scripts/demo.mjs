@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The offline demo: build the plugin, install it into the example workspace as a packed
 // copy (the way users install it), then run the example's agent graph twice with the
-// scripted agent: the first run does the work, the second is replayed from Nx's cache.
+// scripted agent: the first run does the work, the second is replayed from Nx's cache. Each
+// run ends with the plugin's run summary (also in .agent-runs/summary.json).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,12 +36,4 @@ step('Reset the example workspace cache so the first run really runs', npx, ['nx
 step('Run every agent task (first run: the scripted agents work)', npx, ['nx', 'run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], { cwd: example, env: exampleEnv });
 step('Run them again (unchanged specs: every task is replayed from the cache)', npx, ['nx', 'run-many', '-t', 'agent', '--parallel=3'], { cwd: example, env: exampleEnv });
 
-const runs = join(example, '.agent-runs');
-console.log('\nRun records (.agent-runs/<project>/<task>/result.json):');
-for (const project of readdirSync(runs).sort()) {
-  for (const task of readdirSync(join(runs, project)).sort()) {
-    const record = JSON.parse(readFileSync(join(runs, project, task, 'result.json'), 'utf8'));
-    console.log(`  ${`${project}:${task}`.padEnd(36)} ${record.status.padEnd(10)} ${String(record.durationMs).padStart(6)} ms  attempts ${record.attempts}  ${record.summary.slice(0, 60)}`);
-  }
-}
 console.log('\nSee the plan: cd packages/example-workspace && npx nx graph --targets=agent');
