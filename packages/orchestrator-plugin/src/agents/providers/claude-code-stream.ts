@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../agent-adapter';
 import { workspacePath } from './workspace-path';
+import { isJsonObject, parseJsonLine, type JsonObject } from './json-line';
 
 /** Token counts as Claude Code reports them, per message (`usage`) or per model (`modelUsage`). */
 export interface ClaudeCodeUsage {
@@ -65,7 +66,7 @@ export interface ClaudeCodeStreamOptions {
 const FILE_WRITING_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const DETAIL_LIMIT = 80;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /**
  * Reads `claude -p --output-format stream-json --verbose` line by line: `system/init`, one
@@ -82,7 +83,7 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
   const displayPath = (path: string) => workspacePath(options.cwd, path);
 
   function handleAssistant(line: Json): void {
-    const message = isRecord(line.message) ? line.message : {};
+    const message = isJsonObject(line.message) ? line.message : {};
     const synthetic = message.model === '<synthetic>' || line.is_api_error_message === true;
     if (synthetic) {
       if (typeof line.error === 'string') state.apiErrorKind = line.error;
@@ -90,14 +91,14 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
     }
     const mainAgent = line.parent_tool_use_id === null || line.parent_tool_use_id === undefined;
     const id = typeof message.id === 'string' ? message.id : undefined;
-    if (id !== undefined) trackUsage(id, isRecord(message.usage) ? (message.usage as ClaudeCodeUsage) : {}, mainAgent);
+    if (id !== undefined) trackUsage(id, isJsonObject(message.usage) ? (message.usage as ClaudeCodeUsage) : {}, mainAgent);
     if (mainAgent && typeof message.model === 'string') state.assistantModel = message.model;
-    for (const block of Array.isArray(message.content) ? message.content.filter(isRecord) : []) {
+    for (const block of Array.isArray(message.content) ? message.content.filter(isJsonObject) : []) {
       if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
         if (mainAgent) state.lastText = block.text;
         onEvent({ type: 'text', text: redact(block.text) });
       } else if (block.type === 'tool_use' && typeof block.name === 'string') {
-        const input = isRecord(block.input) ? block.input : {};
+        const input = isJsonObject(block.input) ? block.input : {};
         const detail = toolDetail(block.name, input, displayPath);
         onEvent({ type: 'tool', name: block.name, ...(detail ? { detail: redact(detail) } : {}) });
         const path = input.file_path ?? input.notebook_path;
@@ -127,8 +128,8 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
   }
 
   function handleToolResults(line: Json): void {
-    const message = isRecord(line.message) ? line.message : {};
-    for (const block of Array.isArray(message.content) ? message.content.filter(isRecord) : []) {
+    const message = isJsonObject(line.message) ? line.message : {};
+    for (const block of Array.isArray(message.content) ? message.content.filter(isJsonObject) : []) {
       if (block.type !== 'tool_result' || typeof block.tool_use_id !== 'string') continue;
       const path = pendingWrites.get(block.tool_use_id);
       pendingWrites.delete(block.tool_use_id);
@@ -170,7 +171,7 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
   return {
     state,
     handleLine(text: string): void {
-      const line = parseJson(text);
+      const line = parseJsonLine(text);
       if (!line) {
         if (text.trim()) onEvent({ type: 'text', text: redact(text) });
         return;
@@ -214,17 +215,4 @@ export function toolDetail(name: string, input: Json, displayPath: (path: string
 
 function promptTokens(usage: ClaudeCodeUsage): number {
   return (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
-}
-
-function parseJson(text: string): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../agent-adapter';
 import { workspacePath } from './workspace-path';
+import { isJsonObject, parseJsonLine, type JsonObject } from './json-line';
 
 /** Token totals of `gemini -o stream-json`, overall and per model (`models`). */
 export interface GeminiStreamStats {
@@ -54,7 +55,7 @@ export interface GeminiStreamOptions {
 const FILE_WRITING_TOOLS = new Set(['write_file', 'replace']);
 const DETAIL_LIMIT = 80;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /**
  * Reads `gemini -o stream-json` line by line: `init`, `message` (the user's prompt echoed,
@@ -92,7 +93,7 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
     startTurnIfNeeded();
     flushText();
     const name = typeof line.tool_name === 'string' ? line.tool_name : 'tool';
-    const parameters = isRecord(line.parameters) ? line.parameters : {};
+    const parameters = isJsonObject(line.parameters) ? line.parameters : {};
     const detail = geminiToolDetail(parameters, displayPath);
     onEvent({ type: 'tool', name, ...(detail ? { detail: redact(detail) } : {}) });
     if (FILE_WRITING_TOOLS.has(name) && typeof parameters.file_path === 'string' && typeof line.tool_id === 'string') {
@@ -106,7 +107,7 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
     const path = typeof line.tool_id === 'string' ? pendingWrites.get(line.tool_id) : undefined;
     if (typeof line.tool_id === 'string') pendingWrites.delete(line.tool_id);
     if (line.status !== 'success') {
-      const error = isRecord(line.error) && typeof line.error.message === 'string' ? line.error.message : 'failed';
+      const error = isJsonObject(line.error) && typeof line.error.message === 'string' ? line.error.message : 'failed';
       onEvent({ type: 'status', message: `gemini tool call failed: ${redact(error)}` });
       return;
     }
@@ -131,7 +132,7 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
   return {
     state,
     handleLine(text: string): void {
-      const line = parseJson(text);
+      const line = parseJsonLine(text);
       if (!line) {
         if (text.trim()) onEvent({ type: 'text', text: redact(text) });
         return;
@@ -182,17 +183,4 @@ export function geminiToolDetail(parameters: Json, displayPath: (path: string) =
   const firstLine = value.split('\n')[0];
   const shortened = firstLine.length > DETAIL_LIMIT ? `${firstLine.slice(0, DETAIL_LIMIT - 1)}…` : firstLine;
   return parameters.command === value ? `\`${shortened}\`` : shortened;
-}
-
-function parseJson(text: string): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
