@@ -1,19 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { CreateDependenciesContext, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 
-// Nx fixes its workspace data directory (where the parse cache lives) when the module is first
-// loaded: point it at a folder of this test file's own, then load the plugin.
-const dataDirectory = mkdtempSync(join(tmpdir(), 'agent-plugin-data-'));
-process.env.NX_WORKSPACE_DATA_DIRECTORY = dataDirectory;
-const { createDependencies, createNodes } = require('./plugin') as typeof import('./plugin');
-
-const workspaces: string[] = [];
-afterAll(() => {
-  delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
-  for (const folder of [dataDirectory, ...workspaces]) rmSync(folder, { recursive: true, force: true });
-});
+const { plugin, createWorkspace } = setUpPluginWorkspace();
+const { createDependencies, createNodes } = plugin;
 
 function contextWith(projects: Record<string, ProjectConfiguration>, workspaceRoot = '/unused'): CreateDependenciesContext {
   return { projects, externalNodes: {}, nxJsonConfiguration: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] }, workspaceRoot };
@@ -52,18 +41,12 @@ describe('createDependencies', () => {
   });
 
   it('draws the edges of the targets createNodes inferred from a real workspace', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'agent-plugin-'));
-    workspaces.push(root);
-    const files: Record<string, string> = {
+    const root = createWorkspace({
       'apps/api/project.json': '{ "name": "api" }',
       'apps/api/write.agent.md': '---\ndependsOn: ["shared:schema", "shared:types"]\n---\nWrite.\n',
       'libs/shared/project.json': '{ "name": "shared" }',
       'libs/shared/agent-tasks.json': '{ "tasks": [ { "id": "schema", "prompt": "S" }, { "id": "types", "prompt": "T" } ] }',
-    };
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    }
+    });
     const nodes = await createNodes[1](['apps/api/write.agent.md', 'libs/shared/agent-tasks.json'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
     const names: Record<string, string> = { 'apps/api': 'api', 'libs/shared': 'shared' };
     const projects: Record<string, ProjectConfiguration> = {};

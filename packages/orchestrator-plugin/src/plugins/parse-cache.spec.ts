@@ -1,31 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 import * as parseSpecFileModule from '../spec/parse-spec-file';
 import { ParseCache } from './parse-cache';
 
-// Nx fixes its workspace data directory (where the parse cache lives) when the module is first
-// loaded: point it at a folder of this test file's own, then load the plugin.
-const dataDirectory = mkdtempSync(join(tmpdir(), 'agent-plugin-data-'));
-process.env.NX_WORKSPACE_DATA_DIRECTORY = dataDirectory;
-const { createNodes } = require('./plugin') as typeof import('./plugin');
-
-const workspaces: string[] = [];
-afterAll(() => {
-  delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
-  for (const folder of [dataDirectory, ...workspaces]) rmSync(folder, { recursive: true, force: true });
-});
-
-function createWorkspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'agent-plugin-'));
-  workspaces.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
+const { plugin, dataDirectory, createWorkspace } = setUpPluginWorkspace();
+const { createNodes } = plugin;
 
 /** The one cache file the plugin keeps in the workspace data directory. */
 function cacheFile(): string {
@@ -117,8 +98,7 @@ describe('the parse cache of createNodes', () => {
 
 describe('ParseCache', () => {
   it('writes only the entries used since it was read, atomically (no temporary file left)', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'agent-parse-cache-'));
-    workspaces.push(folder);
+    const folder = createWorkspace({});
     const path = join(folder, 'nested', 'cache.json');
     const parsed = (file: string) => ({ file, format: 'agent-md' as const, tasks: [], problems: [] });
 
