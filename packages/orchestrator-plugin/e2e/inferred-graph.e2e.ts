@@ -32,7 +32,7 @@ describe('the inferred agent graph, as nx reports it', () => {
       options: { spec: 'apps/storefront/agent-tasks/checkout-ui.agent.md', task: 'checkout-ui' },
       dependsOn: [{ projects: ['payments'], target: 'agent--implement-api' }],
       cache: true,
-      outputs: ['{workspaceRoot}/.agent-runs/{projectName}/checkout-ui', '{projectRoot}/src/pages/checkout.tsx'],
+      outputs: ['{workspaceRoot}/.agent-runs/storefront/checkout-ui', '{projectRoot}/src/pages/checkout.tsx'],
     });
     expect(project.targets['agent--write-seo-meta'].dependsOn).toBeUndefined();
     expect(project.metadata.targetGroups['Agent tasks']).toEqual(expect.arrayContaining(['agent', 'agent--checkout-ui']));

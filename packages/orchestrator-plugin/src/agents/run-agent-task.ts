@@ -11,7 +11,7 @@ import { secretRedactor } from './redact-secrets';
 import { loadSubagentProfiles } from './load-subagent-profiles';
 import { resolveAgent } from '../spec/resolve-agent';
 import { withRetries } from './retry';
-import { clearRunRecord, readRunRecord, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
+import { clearRunRecord, readRunRecord, runRecordPath, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
 
 export interface RunAgentTaskRequest {
   workspaceRoot: string;
@@ -47,7 +47,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const now = request.now ?? (() => new Date());
   const startedAt = now();
   clearRunRecord(workspaceRoot, project, task.id);
-  const folder = join(workspaceRoot, runRecordFolder(project, task.id));
+  const folder = runRecordPath(workspaceRoot, project, task.id);
   mkdirSync(folder, { recursive: true });
   const transcript = (entry: Record<string, unknown>) => appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
 

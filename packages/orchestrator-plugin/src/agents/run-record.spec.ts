@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clearRunRecord, readRunRecord, RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord } from './run-record';
+import { PathOutsideError } from '../spec/path-safety';
+import { clearRunRecord, readRunRecord, RUN_RECORD_FILE, runRecordFolder, runRecordPath, TRANSCRIPT_FILE, writeRunRecord, type RunRecord } from './run-record';
 
 let workspaceRoot: string;
 beforeEach(() => (workspaceRoot = mkdtempSync(join(tmpdir(), 'run-record-'))));
@@ -34,6 +35,8 @@ describe('run records', () => {
   it.each<[string, string, string, string]>([
     ['plain names', 'api', 'write-api', join('.agent-runs', 'api', 'write-api')],
     ['decomposition ids with dots', 'auth', '1.3', join('.agent-runs', 'auth', '1.3')],
+    ['a scoped project', '@org/api', 'x', join('.agent-runs', '@org%2Fapi', 'x')],
+    ['a project named like a path', '../..', 'x', join('.agent-runs', '%2E.%2F..', 'x')],
   ])('folder: %s', (_name, project, task, expected) => expect(runRecordFolder(project, task)).toBe(expected));
 
   it.each<[string, RunRecord]>([
@@ -73,5 +76,43 @@ describe('run records', () => {
     expect(existsSync(join(workspaceRoot, runRecordFolder('api', 'write-api')))).toBe(false);
     expect(readRunRecord(workspaceRoot, 'api', 'other')).toBeDefined();
     expect(() => clearRunRecord(workspaceRoot, 'api', 'never-ran')).not.toThrow();
+  });
+
+  it('keeps a name that reads as a path inside .agent-runs, for removing and for writing', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'run-record-outside-'));
+    const workspace = join(outside, 'workspace');
+    mkdirSync(join(outside, 'x'), { recursive: true });
+    writeFileSync(join(outside, 'x', 'keep.txt'), 'keep');
+    try {
+      mkdirSync(workspace);
+      clearRunRecord(workspace, '../..', 'x');
+      writeRunRecord(workspace, record({ project: '../..', task: 'x' }));
+      expect(readdirSync(join(outside, 'x'))).toEqual(['keep.txt']);
+      expect(runRecordPath(workspace, '../..', 'x').startsWith(join(workspace, '.agent-runs') + '/')).toBe(true);
+      expect(readRunRecord(workspace, '../..', 'x')?.project).toBe('../..');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('gives project "@org" task "api" and project "@org/api" folders of their own', () => {
+    writeRunRecord(workspaceRoot, record({ project: '@org', task: 'api', summary: 'scope' }));
+    writeRunRecord(workspaceRoot, record({ project: '@org/api', task: 'api', summary: 'scoped project' }));
+    expect(readRunRecord(workspaceRoot, '@org', 'api')?.summary).toBe('scope');
+    expect(readRunRecord(workspaceRoot, '@org/api', 'api')?.summary).toBe('scoped project');
+  });
+
+  it('refuses to remove or write through a .agent-runs that links outside the workspace', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'run-record-elsewhere-'));
+    try {
+      mkdirSync(join(elsewhere, 'api', 'write-api'), { recursive: true });
+      writeFileSync(join(elsewhere, 'api', 'write-api', 'keep.txt'), 'keep');
+      symlinkSync(elsewhere, join(workspaceRoot, '.agent-runs'));
+      expect(() => clearRunRecord(workspaceRoot, 'api', 'write-api')).toThrow(PathOutsideError);
+      expect(() => writeRunRecord(workspaceRoot, record())).toThrow(PathOutsideError);
+      expect(readdirSync(join(elsewhere, 'api', 'write-api'))).toEqual(['keep.txt']);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -120,7 +120,7 @@ describe('buildAgentGraph: one valid task target', () => {
         { env: 'CLAUDE_CODE_USE_VERTEX' },
         { externalDependencies: [] },
       ],
-      outputs: ['{workspaceRoot}/.agent-runs/{projectName}/write', '{projectRoot}/src/api/**'],
+      outputs: ['{workspaceRoot}/.agent-runs/api/write', '{projectRoot}/src/api/**'],
       metadata: {
         description: 'Implement the REST endpoints',
         technologies: ['ai-agents'],
@@ -133,7 +133,7 @@ describe('buildAgentGraph: one valid task target', () => {
   it('has no dependentTasksOutputFiles input without upstream agent tasks (after targets do not count)', () => {
     const targets = targetsOf(graphOf([agentTask(api, 'alone', 'after: [build]')]), 'api');
     expect(targets['agent--alone'].inputs).toEqual(['{workspaceRoot}/apps/api/tasks/alone.agent.md', { externalDependencies: [] }]);
-    expect(targets['agent--alone'].outputs).toEqual(['{workspaceRoot}/.agent-runs/{projectName}/alone']);
+    expect(targets['agent--alone'].outputs).toEqual(['{workspaceRoot}/.agent-runs/api/alone']);
   });
 
   it('falls back to the default agent and the first prompt line, and caches by default', () => {

@@ -1,4 +1,5 @@
 import { didYouMean } from '../spec/closest-match';
+import { projectNameProblem } from '../spec/path-safety';
 import type { ParsedSpecFile } from '../spec/parsed-spec-file';
 import type { SubagentProfile } from '../spec/parse-subagent-file';
 import type { NormalizedPluginOptions } from '../spec/plugin-options';
@@ -90,6 +91,15 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
     problems.push(problem);
     record(failed, key, problem);
   };
+  // A project name becomes a folder of run records: one that reads as a path holds no runnable task.
+  for (const { parsed, project } of sorted) {
+    const unsafe = projectNameProblem(project.name);
+    if (!unsafe) continue;
+    const fix = project.inferred ? 'rename its folder, or give the file a safe "slug"' : 'rename it in its project.json or package.json';
+    for (const task of parsed.tasks) {
+      fail(taskKey(project.name, task.id), { code: 'unsafe-name', file: parsed.file, line: task.line, taskId: task.id, message: `task "${task.id}" belongs to project ${JSON.stringify(project.name).slice(0, 80)}, whose name cannot hold agent tasks (${unsafe}): ${fix}` });
+    }
+  }
   for (const [key, list] of claims) {
     if (list.length < 2) continue;
     const places = list.map((claim) => `${claim.file}${claim.line ? `:${claim.line}` : ''}`).join(', ');

@@ -5,6 +5,7 @@ import type { ResolvedAgent } from '../spec/resolve-agent';
 import { patternsOverlap, resolvePattern } from './upstream-outputs';
 import type { TaskSpec } from '../spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
+import { safeSegment } from '../spec/path-safety';
 
 /** The executor every agent task runs with. */
 export const AGENT_EXECUTOR = 'nx-agent-orchestrator:agent';
@@ -102,7 +103,7 @@ export function taskTarget(
       // workspace into every agent task, and any lockfile change would re-run them all.
       { externalDependencies: packages },
     ],
-    outputs: [`{workspaceRoot}/${RUN_RECORDS_DIRECTORY}/{projectName}/${task.id}`, ...task.outputs.map(toProjectPattern)],
+    outputs: [`{workspaceRoot}/${RUN_RECORDS_DIRECTORY}/${safeSegment(project)}/${safeSegment(task.id)}`, ...task.outputs.map(toProjectPattern)],
     metadata: {
       description: task.description ?? firstLine(task.prompt),
       technologies: TECHNOLOGIES,

@@ -126,7 +126,7 @@ describe('createNodes on a real workspace', () => {
                 "task": "write-api",
               },
               "outputs": [
-                "{workspaceRoot}/.agent-runs/{projectName}/write-api",
+                "{workspaceRoot}/.agent-runs/api/write-api",
                 "{projectRoot}/src/api/**",
               ],
             },
@@ -209,7 +209,7 @@ describe('createNodes on a real workspace', () => {
                 "task": "1.1",
               },
               "outputs": [
-                "{workspaceRoot}/.agent-runs/{projectName}/1.1",
+                "{workspaceRoot}/.agent-runs/checkout-redesign/1.1",
               ],
             },
             "agent--1.2": {
@@ -264,7 +264,7 @@ describe('createNodes on a real workspace', () => {
                 "task": "1.2",
               },
               "outputs": [
-                "{workspaceRoot}/.agent-runs/{projectName}/1.2",
+                "{workspaceRoot}/.agent-runs/checkout-redesign/1.2",
               ],
             },
           },
@@ -347,7 +347,7 @@ describe('createNodes on a real workspace', () => {
                 "task": "schema",
               },
               "outputs": [
-                "{workspaceRoot}/.agent-runs/{projectName}/schema",
+                "{workspaceRoot}/.agent-runs/shared/schema",
               ],
             },
           },

@@ -98,3 +98,25 @@ describe('createNodes with bad plugin options', () => {
     expect(run(undefined)).not.toThrow();
   });
 });
+
+describe('createNodes with names that read as paths', () => {
+  beforeEach(() => jest.spyOn(process.stderr, 'write').mockImplementation(() => true));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('names a project after its folder when the slug is not a safe name, and fails the tasks of a project whose name is a path', async () => {
+    const root = createWorkspace({
+      'specs/escape/03-tasks.json': '{ "slug": "../..", "tasks": [ { "id": "1.1", "subject": "One" } ] }\n',
+      'apps/victim/project.json': { name: '../../victim' },
+      'apps/victim/x.agent.md': 'Do it.\n',
+    });
+    const result = await createNodes[1](['specs/escape/03-tasks.json', 'apps/victim/x.agent.md'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
+    const projects = Object.fromEntries(result.map(([file, nodes]) => [file, Object.values(nodes.projects ?? {})[0]]));
+    const escape = projects['specs/escape/03-tasks.json'];
+    expect(escape.name).toBe('escape');
+    expect(escape.targets?.['agent--1.1'].outputs?.[0]).toBe('{workspaceRoot}/.agent-runs/escape/1.1');
+    expect(escape.targets?.['agent--invalid-03-tasks'].options.error).toContain('"slug" "../.." cannot name a project');
+    const victim = projects['apps/victim/x.agent.md'];
+    expect(victim.targets?.['agent--x'].options.error).toContain('belongs to project "../../victim", whose name cannot hold agent tasks');
+    expect(victim.targets?.['agent--x'].outputs).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import { projectNameProblem } from './path-safety';
 import { parseStructured } from './parse-structured';
 import type { ParsedSpecFile } from './parsed-spec-file';
 import { decompositionFileSchema, decompositionTaskSchema } from './schema';
@@ -19,7 +20,15 @@ export function parseDecomposition(file: string, content: string): ParsedSpecFil
     result.problems.push(...root.problems);
     return result;
   }
-  result.slug = root.value.slug;
+  const slug = root.value.slug;
+  const slugProblem = slug === undefined ? undefined : projectNameProblem(slug);
+  if (slugProblem) {
+    // The slug names a project the plugin defines, and that name becomes a folder: never a path.
+    const message = `"slug" ${JSON.stringify(slug).slice(0, 80)} cannot name a project (${slugProblem}); the project is named after its folder instead. Use letters, digits, "-", "_" and "."`;
+    result.problems.push({ code: 'unsafe-name', file, line: parsed.source.lineOf(['slug']), message });
+  } else {
+    result.slug = slug;
+  }
   root.value.tasks.forEach((entry, index) => {
     const path = ['tasks', index] as const;
     const line = parsed.source.lineOf(path);

@@ -9,6 +9,7 @@ export type SpecErrorCode =
   | 'unknown-dependency'
   | 'cycle'
   | 'unknown-agent'
+  | 'unsafe-name'
   | 'parallel-claim';
 
 /** A problem with one spec file, located as precisely as the parser could. */
