@@ -1,4 +1,4 @@
-import type { ScriptSpec } from '../spec/schema';
+import type { ScriptSpec } from '../task-spec/schema';
 
 /** Version of the adapter contract below; bump it when a field changes meaning. */
 export const AGENT_ADAPTER_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { ProviderId } from '../spec/plugin-options';
+import type { ProviderId } from '../task-spec/plugin-options';
 import type { AgentAdapter } from './agent-adapter';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

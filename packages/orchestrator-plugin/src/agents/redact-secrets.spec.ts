@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizePluginOptions } from '../spec/plugin-options';
-import type { TaskSpec } from '../spec/schema';
+import { normalizePluginOptions } from '../task-spec/plugin-options';
+import type { TaskSpec } from '../task-spec/schema';
 import type { AgentAdapter } from './agent-adapter';
 import { secretRedactor } from './redact-secrets';
 import { runAgentTask } from './run-agent-task';

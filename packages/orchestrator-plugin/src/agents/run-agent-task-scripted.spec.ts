@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../spec/plugin-options';
-import type { ScriptSpec, TaskSpec } from '../spec/schema';
+import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../task-spec/plugin-options';
+import type { ScriptSpec, TaskSpec } from '../task-spec/schema';
 import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
-import { readRunRecord, RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE, type RunRecord } from './run-record';
+import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
+import { readRunRecord, type RunRecord } from '../runs/run-record';
 
 // End to end with the real scripted agent (no injected adapter): real files, real timers.
 const OPTIONS: NormalizedPluginOptions = {

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../spec/plugin-options';
-import type { TaskSpec } from '../spec/schema';
+import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../task-spec/plugin-options';
+import type { TaskSpec } from '../task-spec/schema';
 import { AgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
 import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
-import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE, writeRunRecord, type RunRecord } from './run-record';
+import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
+import { writeRunRecord, type RunRecord } from '../runs/run-record';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const OPTIONS: NormalizedPluginOptions = { ...DEFAULT_PLUGIN_OPTIONS, agents: { implementer: { provider: 'anthropic', model: 'claude-sonnet-4', systemPrompt: 'Implement.', tools: ['Read'], env: { A: '1' } } } };

@@ -1,17 +1,18 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NormalizedPluginOptions } from '../spec/plugin-options';
-import type { TaskSpec } from '../spec/schema';
-import { formatDuration } from '../spec/duration';
+import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
+import type { TaskSpec } from '../task-spec/schema';
+import { formatDuration } from '../task-spec/duration';
 import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } from './agent-adapter';
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { createAgent } from './create-agent';
 import { priceTokens } from './pricing';
 import { secretRedactor } from './redact-secrets';
-import { loadSubagentProfiles } from './load-subagent-profiles';
-import { resolveAgent } from '../spec/resolve-agent';
+import { loadSubagentProfiles } from '../workspace/load-subagent-profiles';
+import { resolveAgent } from '../task-spec/resolve-agent';
 import { withRetries } from './retry';
-import { clearRunRecord, readRunRecord, runRecordPath, TRANSCRIPT_FILE, writeRunRecord, type RunRecord, type RunStatus } from './run-record';
+import { TRANSCRIPT_FILE } from '../runs/run-folders';
+import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
 
 export interface RunAgentTaskRequest {
   workspaceRoot: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentError, type AgentEvent, type AgentRunRequest } from './agent-adapter';
 import { createScriptedAgent } from './scripted-agent';
-import type { ScriptSpec } from '../spec/schema';
+import type { ScriptSpec } from '../task-spec/schema';
 
 let root: string;
 let workspaceRoot: string;

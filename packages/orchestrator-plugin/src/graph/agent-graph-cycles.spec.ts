@@ -1,5 +1,5 @@
-import { parseSpecFile } from '../spec/parse-spec-file';
-import { normalizePluginOptions } from '../spec/plugin-options';
+import { parseSpecFile } from '../task-spec/parse-spec-file';
+import { normalizePluginOptions } from '../task-spec/plugin-options';
 import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject } from './agent-graph';
 import { findCycles } from './find-cycles';
 import type { AgentTargetConfiguration } from './targets';

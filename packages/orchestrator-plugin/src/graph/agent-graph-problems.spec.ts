@@ -1,6 +1,6 @@
-import { parseSpecFile } from '../spec/parse-spec-file';
-import { normalizePluginOptions } from '../spec/plugin-options';
-import type { SpecProblem } from '../spec/spec-error';
+import { parseSpecFile } from '../task-spec/parse-spec-file';
+import { normalizePluginOptions } from '../task-spec/plugin-options';
+import type { SpecProblem } from '../task-spec/spec-error';
 import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject } from './agent-graph';
 import type { AgentTargetConfiguration } from './targets';
 

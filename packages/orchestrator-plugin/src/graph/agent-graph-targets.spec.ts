@@ -1,5 +1,5 @@
-import { parseSpecFile } from '../spec/parse-spec-file';
-import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
+import { parseSpecFile } from '../task-spec/parse-spec-file';
+import { normalizePluginOptions, type AgentPluginOptions } from '../task-spec/plugin-options';
 import { buildAgentGraph, type AgentGraph, type SpecFileInput, type SpecProject, type WorkspaceFacts } from './agent-graph';
 import type { AgentTargetConfiguration } from './targets';
 

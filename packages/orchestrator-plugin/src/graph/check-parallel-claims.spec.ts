@@ -1,6 +1,6 @@
-import { parseSpecFile } from '../spec/parse-spec-file';
-import { normalizePluginOptions } from '../spec/plugin-options';
-import type { SpecProblem } from '../spec/spec-error';
+import { parseSpecFile } from '../task-spec/parse-spec-file';
+import { normalizePluginOptions } from '../task-spec/plugin-options';
+import type { SpecProblem } from '../task-spec/spec-error';
 import { buildAgentGraph, type AgentGraph, type SpecProject } from './agent-graph';
 
 const api: SpecProject = { root: 'apps/api', name: 'api', inferred: false };

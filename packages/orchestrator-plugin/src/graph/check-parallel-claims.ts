@@ -1,5 +1,5 @@
-import type { TaskSpec } from '../spec/schema';
-import type { SpecProblem } from '../spec/spec-error';
+import type { TaskSpec } from '../task-spec/schema';
+import type { SpecProblem } from '../task-spec/spec-error';
 import { parseTaskReference, taskKey, type TaskKey } from './task-key';
 
 /**

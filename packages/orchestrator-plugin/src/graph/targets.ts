@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
-import { PLUGIN_NAME, type NormalizedPluginOptions } from '../spec/plugin-options';
-import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../spec/providers';
-import type { ResolvedAgent } from '../spec/resolve-agent';
+import { PLUGIN_NAME, type NormalizedPluginOptions } from '../task-spec/plugin-options';
+import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../task-spec/providers';
+import type { ResolvedAgent } from '../task-spec/resolve-agent';
 import { patternsOverlap, resolvePattern } from './upstream-outputs';
-import type { TaskSpec } from '../spec/schema';
-import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
-import { safeSegment } from '../spec/path-safety';
+import type { TaskSpec } from '../task-spec/schema';
+import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
+import { runRecordFolder } from '../runs/run-folders';
 
 /** The executor every agent task runs with. */
 export const AGENT_EXECUTOR = 'nx-agent-orchestrator:agent';
 
-/** Where a task's run record lives, relative to the workspace root. */
-export const RUN_RECORDS_DIRECTORY = '.agent-runs';
 
 /** The part of Nx's TargetConfiguration the plugin fills in (kept local: this layer is pure). */
 export interface AgentTargetConfiguration {
@@ -103,7 +101,7 @@ export function taskTarget(
       // workspace into every agent task, and any lockfile change would re-run them all.
       { externalDependencies: packages },
     ],
-    outputs: [`{workspaceRoot}/${RUN_RECORDS_DIRECTORY}/${safeSegment(project)}/${safeSegment(task.id)}`, ...task.outputs.map(toProjectPattern)],
+    outputs: [`{workspaceRoot}/${runRecordFolder(project, task.id)}`, ...task.outputs.map(toProjectPattern)],
     metadata: {
       description: task.description ?? firstLine(task.prompt),
       technologies: TECHNOLOGIES,

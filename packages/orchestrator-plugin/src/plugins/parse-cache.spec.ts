@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setUpPluginWorkspace } from '../testing/plugin-workspace';
-import * as parseSpecFileModule from '../spec/parse-spec-file';
+import * as parseSpecFileModule from '../task-spec/parse-spec-file';
 import { ParseCache } from './parse-cache';
 
 const { plugin, dataDirectory, createWorkspace } = setUpPluginWorkspace();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { ParsedSpecFile } from '../spec/parsed-spec-file';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../runs/atomic-write';
+import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
 
 interface CacheEntry {
   hash: string;
@@ -36,13 +36,10 @@ export class ParseCache {
    * worth failing the project graph over.
    */
   save(): void {
-    const temporary = `${this.path}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(temporary, JSON.stringify(this.current));
-      renameSync(temporary, this.path);
+      writeFileAtomically(this.path, JSON.stringify(this.current), { durable: false });
     } catch {
-      rmSync(temporary, { force: true });
+      // Not saved: the next computation parses again.
     }
   }
 }

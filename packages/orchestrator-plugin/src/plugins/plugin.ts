@@ -5,12 +5,12 @@ import type { CreateDependencies, CreateNodes, CreateNodesResult, DependencyType
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { buildAgentGraph, type SpecFileInput } from '../graph/agent-graph';
 import { AGENT_EXECUTOR } from '../graph/targets';
-import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
-import type * as SpecParsers from '../spec/parse-spec-file';
+import { normalizePluginOptions, type AgentPluginOptions } from '../task-spec/plugin-options';
+import type * as SpecParsers from '../task-spec/parse-spec-file';
 import type { SpecProject } from '../graph/agent-graph';
-import { loadSubagentProfiles } from '../agents/load-subagent-profiles';
+import { loadSubagentProfiles } from '../workspace/load-subagent-profiles';
 import { findProjectForSpec } from './find-project';
-import { readLockedPackages } from './read-locked-packages';
+import { readLockedPackages } from '../workspace/read-locked-packages';
 import { ParseCache } from './parse-cache';
 import { formatProblemReport } from './report-problems';
 
@@ -106,7 +106,7 @@ function readSpec(path: string): string | undefined {
 /** The parsers (and the YAML library) load only when a spec is missing from the parse cache. */
 function loadParsers(): typeof SpecParsers {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../spec/parse-spec-file') as typeof SpecParsers;
+  return require('../task-spec/parse-spec-file') as typeof SpecParsers;
 }
 
 function readPackageVersion(): string {

@@ -1,4 +1,4 @@
-import type { SpecProblem } from '../spec/spec-error';
+import type { SpecProblem } from '../task-spec/spec-error';
 import { formatProblemReport } from './report-problems';
 
 const problem: SpecProblem = { code: 'cycle', file: 'apps/api/a.agent.md', line: 1, taskId: 'a', message: 'dependency cycle: a -> a' };

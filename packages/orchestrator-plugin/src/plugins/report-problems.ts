@@ -1,4 +1,4 @@
-import { formatSpecProblem, type SpecProblem } from '../spec/spec-error';
+import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
 
 /**
  * The text printed while invalid specs exist. Nx shows a plugin's stderr when it computes

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
-import { isSpecFile } from '../spec/parse-spec-file';
+import { isSpecFile } from '../task-spec/parse-spec-file';
 
 // Loading the plugin loads Nx's cache-directory module, which settles its data directories at once.
 const dataDirectory = mkdtempSync(join(tmpdir(), 'agent-plugin-data-'));

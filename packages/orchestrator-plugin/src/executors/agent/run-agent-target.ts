@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { runAgentTask } from '../../agents/run-agent-task';
-import { parseSpecFile } from '../../spec/parse-spec-file';
-import { normalizePluginOptions, PLUGIN_NAME, type NormalizedPluginOptions } from '../../spec/plugin-options';
-import { formatSpecProblem } from '../../spec/spec-error';
+import { parseSpecFile } from '../../task-spec/parse-spec-file';
+import { normalizePluginOptions, PLUGIN_NAME, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
+import { formatSpecProblem } from '../../task-spec/spec-error';
 import type { AgentExecutorOptions } from './schema';
 
 /** What running one agent target needs from Nx, in either executor mode. */

@@ -1,5 +1,5 @@
 import { readNxJson, updateNxJson, writeJson, type ExpandedPluginConfiguration, type PluginConfiguration, type Tree } from '@nx/devkit';
-import { PLUGIN_NAME } from '../../spec/plugin-options';
+import { PLUGIN_NAME } from '../../task-spec/plugin-options';
 import type { InitGeneratorSchema } from './schema';
 
 /** The plugin options `init` writes into nx.json: every flag resolved to its value. */

@@ -1,7 +1,7 @@
 import { addProjectConfiguration, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { parseAgentMarkdown } from '../../spec/parse-agent-markdown';
-import type { TaskSpec } from '../../spec/schema';
+import { parseAgentMarkdown } from '../../task-spec/parse-agent-markdown';
+import type { TaskSpec } from '../../task-spec/schema';
 import { parseDependsOn, taskGenerator } from './task';
 
 /** The spec the parser must produce for a generated file: every field, so nothing extra slips in. */

@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import { getProjects, joinPathFragments, type ProjectConfiguration, type Tree } from '@nx/devkit';
 import { Document, visit } from 'yaml';
-import { closestMatch } from '../../spec/closest-match';
-import { parseAgentMarkdown } from '../../spec/parse-agent-markdown';
-import { TASK_ID_PATTERN, TASK_ID_RULE } from '../../spec/schema';
-import { formatSpecProblem } from '../../spec/spec-error';
+import { closestMatch } from '../../task-spec/closest-match';
+import { parseAgentMarkdown } from '../../task-spec/parse-agent-markdown';
+import { TASK_ID_PATTERN, TASK_ID_RULE } from '../../task-spec/schema';
+import { formatSpecProblem } from '../../task-spec/spec-error';
 import type { TaskGeneratorSchema } from './schema';
 
 /** Where a project's task files go when no directory is given. */

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../spec/plugin-options';
-import { resolveAgent, UnknownAgentError } from '../spec/resolve-agent';
+import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../task-spec/plugin-options';
+import { resolveAgent, UnknownAgentError } from '../task-spec/resolve-agent';
 import { loadSubagentProfiles } from './load-subagent-profiles';
 
 let workspaceRoot: string;

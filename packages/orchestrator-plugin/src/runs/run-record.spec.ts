@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PathOutsideError } from '../spec/path-safety';
-import { clearRunRecord, readRunRecord, RUN_RECORD_FILE, runRecordFolder, runRecordPath, TRANSCRIPT_FILE, writeRunRecord, type RunRecord } from './run-record';
+import { PathOutsideError } from '../task-spec/path-safety';
+import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from './run-folders';
+import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord } from './run-record';
 
 let workspaceRoot: string;
 beforeEach(() => (workspaceRoot = mkdtempSync(join(tmpdir(), 'run-record-'))));

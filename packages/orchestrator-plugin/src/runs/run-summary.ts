@@ -1,4 +1,4 @@
-import { formatDuration } from '../spec/duration';
+import { formatDuration } from '../task-spec/duration';
 import type { RunRecord } from './run-record';
 
 /** How one agent task ended in this invocation. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSubagentFile, type SubagentProfile } from '../spec/parse-subagent-file';
+import { parseSubagentFile, type SubagentProfile } from '../task-spec/parse-subagent-file';
 
 /** Where Claude Code keeps project subagents. */
 export const SUBAGENTS_FOLDER = '.claude/agents';

@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PostTasksExecution } from '@nx/devkit';
-import { readRunRecord } from '../agents/run-record';
-import { buildRunSummary, formatRunSummary, type NxTaskStatus } from '../agents/run-summary';
-import { normalizePluginOptions, type AgentPluginOptions } from '../spec/plugin-options';
+import { normalizePluginOptions, type AgentPluginOptions } from '../task-spec/plugin-options';
+import { writeFileAtomically } from './atomic-write';
+import { SUMMARY_PATH } from './run-folders';
+import { readRunRecord } from './run-record';
+import { buildRunSummary, formatRunSummary, type NxTaskStatus } from './run-summary';
 
 /**
  * After every Nx invocation that ran agent tasks: writes `.agent-runs/summary.json` and prints
@@ -25,10 +26,6 @@ export const postTasksExecution: PostTasksExecution<AgentPluginOptions> = (rawOp
     context.startTime,
     context.endTime,
   );
-  const folder = join(context.workspaceRoot, '.agent-runs');
-  mkdirSync(folder, { recursive: true });
-  const path = join(folder, 'summary.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomically(join(context.workspaceRoot, SUMMARY_PATH), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${formatRunSummary(summary)}`);
 };

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { resolveInside } from '../task-spec/path-safety';
+import { writeFileAtomically } from './atomic-write';
+import { RUN_RECORD_FILE, runRecordFolder } from './run-folders';
+
+/** The record format this version writes and reads; a record of another version is not read. */
+export const RUN_RECORD_SCHEMA_VERSION = 1;
+
+const runStatusSchema = z.enum(['succeeded', 'failed', 'timed-out', 'interrupted']);
+export type RunStatus = z.output<typeof runStatusSchema>;
+
+const tokensSchema = z.object({ input: z.number(), output: z.number() });
+
+/** `.agent-runs/<project>/<task>/result.json`: what a run did. Fields it does not know are kept. */
+export const runRecordSchema = z.looseObject({
+  schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
+  project: z.string(),
+  task: z.string(),
+  spec: z.string(),
+  status: runStatusSchema,
+  agent: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  attempts: z.number(),
+  turns: z.number(),
+  tokens: tokensSchema,
+  /** USD; null when neither the client nor the price table knows it. */
+  costUsd: z.number().nullable(),
+  costSource: z.enum(['client', 'price-table', 'unknown']),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  summary: z.string(),
+  filesWritten: z.array(z.string()),
+  /** Tasks whose summaries were handed to this one (`project:task`). */
+  upstream: z.array(z.string()),
+  error: z.string().optional(),
+});
+export type RunRecord = z.output<typeof runRecordSchema>;
+
+/**
+ * The absolute folder of a task's record, proven to lie inside the workspace's `.agent-runs`,
+ * also through symlinks on the way (a `.agent-runs` that links elsewhere is refused): the
+ * one path a run removes and writes.
+ */
+export function runRecordPath(workspaceRoot: string, project: string, task: string): string {
+  const folder = resolveInside(workspaceRoot, runRecordFolder(project, task));
+  // The deepest part of the path that exists must resolve inside the real workspace too.
+  let existing = folder;
+  while (!existsSync(existing)) existing = dirname(existing);
+  resolveInside(realpathSync(workspaceRoot), realpathSync(existing), { allowRoot: true });
+  return folder;
+}
+
+/** Removes a previous record before a run starts, so an interrupted run leaves no stale success behind. */
+export function clearRunRecord(workspaceRoot: string, project: string, task: string): void {
+  rmSync(runRecordPath(workspaceRoot, project, task), { recursive: true, force: true });
+}
+
+/** Writes result.json atomically: readers never see half a record. */
+export function writeRunRecord(workspaceRoot: string, record: RunRecord): void {
+  writeFileAtomically(join(runRecordPath(workspaceRoot, record.project, record.task), RUN_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/**
+ * A task's record if it exists, parses and has this version's schema; undefined otherwise (a
+ * half-written file, another tool's file, a record of another plugin version).
+ */
+export function readRunRecord(workspaceRoot: string, project: string, task: string): RunRecord | undefined {
+  const path = join(workspaceRoot, runRecordFolder(project, task), RUN_RECORD_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const parsed = runRecordSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
