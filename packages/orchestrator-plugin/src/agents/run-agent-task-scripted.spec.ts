@@ -6,6 +6,7 @@ import type { ScriptSpec, TaskSpec } from '../task-spec/schema';
 import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
 import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
+import { resolvedRun } from '../testing/resolved-run';
 
 // End to end with the real scripted agent (no injected adapter): real files, real timers.
 const OPTIONS: NormalizedPluginOptions = {
@@ -19,26 +20,58 @@ beforeEach(() => (workspaceRoot = mkdtempSync(join(tmpdir(), 'scripted-run-'))))
 afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
 
 const task = (id: string, script: ScriptSpec | undefined, overrides: Partial<TaskSpec> = {}): TaskSpec => ({
-  id, prompt: `Do ${id}.`, script, dependsOn: [], after: [], inputs: [], outputs: [], writes: [], retries: 2, cache: true, file: `apps/api/${id}.agent.md`, format: 'agent-md', ...overrides,
+  id,
+  prompt: `Do ${id}.`,
+  script,
+  dependsOn: [],
+  after: [],
+  inputs: [],
+  outputs: [],
+  writes: [],
+  retries: 2,
+  cache: true,
+  file: `apps/api/${id}.agent.md`,
+  format: 'agent-md',
+  ...overrides,
 });
 
 function run(spec: TaskSpec, overrides: Partial<RunAgentTaskRequest> = {}) {
   const log: string[] = [];
-  const record = runAgentTask({ workspaceRoot, project: 'api', projectRoot: 'apps/api', task: spec, options: OPTIONS, upstream: [], signal: new AbortController().signal, log: (line) => log.push(line), ...overrides });
+  const record = runAgentTask({
+    workspaceRoot,
+    run: resolvedRun(spec, OPTIONS),
+    upstream: [],
+    signal: new AbortController().signal,
+    log: (line) => log.push(line),
+    ...overrides,
+  });
   return { record, log };
 }
 
 function transcriptOf(record: RunRecord): Array<Record<string, unknown>> {
   const path = join(workspaceRoot, runRecordFolder(record.project, record.task), TRANSCRIPT_FILE);
-  return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('runAgentTask with the scripted agent', () => {
-  it('writes the script\'s files, result.json and transcript.jsonl', async () => {
-    const record = await run(task('write-api', { summary: 'Wrote the API.', files: { 'src/api.ts': 'export {};\n', '{workspaceRoot}/docs/api.md': '# API\n' } })).record;
+  it("writes the script's files, result.json and transcript.jsonl", async () => {
+    const record = await run(
+      task('write-api', { summary: 'Wrote the API.', files: { 'src/api.ts': 'export {};\n', '{workspaceRoot}/docs/api.md': '# API\n' } }),
+    ).record;
     expect(record).toMatchObject({
-      status: 'succeeded', agent: 'scripted', provider: 'scripted', model: 'scripted', attempts: 1, turns: 1, costUsd: 0, costSource: 'client',
-      summary: 'Wrote the API.', filesWritten: ['apps/api/src/api.ts', 'docs/api.md'],
+      status: 'succeeded',
+      agent: 'scripted',
+      provider: 'scripted',
+      model: 'scripted',
+      attempts: 1,
+      turns: 1,
+      costUsd: 0,
+      costSource: 'client',
+      summary: 'Wrote the API.',
+      filesWritten: ['apps/api/src/api.ts', 'docs/api.md'],
     });
     expect(record.durationMs).toBe(Date.parse(record.endedAt) - Date.parse(record.startedAt));
     expect(readFileSync(join(workspaceRoot, 'apps/api/src/api.ts'), 'utf8')).toBe('export {};\n');
@@ -46,7 +79,15 @@ describe('runAgentTask with the scripted agent', () => {
     expect(JSON.parse(readFileSync(join(workspaceRoot, '.agent-runs/api/write-api', RUN_RECORD_FILE), 'utf8'))).toEqual(record);
     const transcript = transcriptOf(record);
     expect(transcript[0]).toMatchObject({ type: 'prompt', prompt: 'Do write-api.' });
-    expect(transcript.filter((entry) => entry.type === 'event').map((entry) => (entry.event as { type: string }).type)).toEqual(['status', 'turn', 'tool', 'file', 'tool', 'file', 'usage']);
+    expect(transcript.filter((entry) => entry.type === 'event').map((entry) => (entry.event as { type: string }).type)).toEqual([
+      'status',
+      'turn',
+      'tool',
+      'file',
+      'tool',
+      'file',
+      'usage',
+    ]);
     expect(transcript[transcript.length - 1]).toMatchObject({ type: 'result', status: 'succeeded' });
     expect(transcript.every((entry) => !Number.isNaN(Date.parse(entry.time as string)))).toBe(true);
   });
@@ -56,7 +97,12 @@ describe('runAgentTask with the scripted agent', () => {
     ['transient failures up to the retries, then success', { failAttempts: 2 }, 2, { status: 'succeeded', attempts: 3 }],
     ['more transient failures than retries', { failAttempts: 3 }, 1, { status: 'failed', attempts: 2 }],
     ['a permanent failure is not retried', { fail: 'cannot compile' }, 2, { status: 'failed', attempts: 1, error: 'scripted failure: cannot compile' }],
-    ['a file outside the workspace fails the run', { files: { '../../../outside.txt': 'x' } }, 2, { status: 'failed', attempts: 1, error: 'scripted agent refuses to write "../../../outside.txt": outside the workspace' }],
+    [
+      'a file outside the workspace fails the run',
+      { files: { '../../../outside.txt': 'x' } },
+      2,
+      { status: 'failed', attempts: 1, error: 'scripted agent refuses to write "../../../outside.txt": outside the workspace' },
+    ],
   ])('%s', async (_name, script, retries, expected) => {
     const { record, log } = run(task('flaky', script, { retries }));
     await expect(record).resolves.toMatchObject(expected);
@@ -78,7 +124,14 @@ describe('runAgentTask with the scripted agent', () => {
   ])('interrupted: %s', async (_name, arrange, script) => {
     const stop = new AbortController();
     const started = Date.now();
-    const record = await runAgentTask({ workspaceRoot, project: 'api', projectRoot: 'apps/api', task: task('stopped', script, { retries: 5 }), options: OPTIONS, upstream: [], signal: stop.signal, log: () => undefined, ...arrange(stop) });
+    const record = await runAgentTask({
+      workspaceRoot,
+      run: resolvedRun(task('stopped', script, { retries: 5 }), OPTIONS),
+      upstream: [],
+      signal: stop.signal,
+      log: () => undefined,
+      ...arrange(stop),
+    });
     expect(record.status).toBe('interrupted');
     expect(readRunRecord(workspaceRoot, 'api', 'stopped')?.status).toBe('interrupted');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -87,7 +140,10 @@ describe('runAgentTask with the scripted agent', () => {
   it('a dependent task receives the summaries of its succeeded upstream tasks, in its transcript prompt', async () => {
     await run(task('design', { summary: 'Designed GET /users and POST /users.' })).record;
     await run(task('broken', { fail: 'no' })).record;
-    const upstream = [{ project: 'api', task: 'design' }, { project: 'api', task: 'broken' }];
+    const upstream = [
+      { project: 'api', task: 'design' },
+      { project: 'api', task: 'broken' },
+    ];
     const { record, log } = run(task('implement', { summary: 'Implemented.' }), { upstream });
     const dependent = await record;
     expect(dependent).toMatchObject({ status: 'succeeded', upstream: ['api:design', 'api:broken'] });
@@ -97,8 +153,8 @@ describe('runAgentTask with the scripted agent', () => {
   });
 
   it.each<[string, ScriptSpec | undefined, string]>([
-    ['a profile\'s script is the default', undefined, 'Profile default summary.'],
-    ['the task\'s script wins over the profile\'s', { summary: 'Task summary.' }, 'Task summary.'],
+    ["a profile's script is the default", undefined, 'Profile default summary.'],
+    ["the task's script wins over the profile's", { summary: 'Task summary.' }, 'Task summary.'],
   ])('%s', async (_name, script, expected) => {
     const record = await run(task('planned', script, { agent: 'planner' })).record;
     expect(record).toMatchObject({ status: 'succeeded', agent: 'planner', provider: 'scripted', summary: expected });

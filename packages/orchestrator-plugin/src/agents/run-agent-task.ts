@@ -1,25 +1,21 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
-import type { TaskSpec } from '../task-spec/schema';
+import type { ProviderId } from '../task-spec/plugin-options';
+import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import { formatDuration } from '../task-spec/duration';
 import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } from './agent-adapter';
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { createAgent } from './create-agent';
 import { priceTokens } from './pricing';
 import { secretRedactor } from './redact-secrets';
-import { loadSubagentProfiles } from '../workspace/load-subagent-profiles';
-import { resolveAgent } from '../task-spec/resolve-agent';
 import { withRetries } from './retry';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
 import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
 
 export interface RunAgentTaskRequest {
   workspaceRoot: string;
-  project: string;
-  projectRoot: string;
-  task: TaskSpec;
-  options: NormalizedPluginOptions;
+  /** The task, resolved once (resolveTaskRun): its spec, project, agent and script. */
+  run: ResolvedTaskRun;
   /** The agent tasks this one depends on directly, whose summaries it receives. */
   upstream: ReadonlyArray<{ project: string; task: string }>;
   /** Aborted by Ctrl-C / SIGTERM of the run. */
@@ -29,42 +25,41 @@ export interface RunAgentTaskRequest {
   /** One line of progress for the task's terminal output. */
   log: (line: string) => void;
   /** Injectable for tests. */
-  createAdapter?: (provider: ResolvedProvider) => AgentAdapter;
+  createAdapter?: (provider: ProviderId) => AgentAdapter;
   now?: () => Date;
 }
 
-type ResolvedProvider = ReturnType<typeof resolveAgent>['provider'];
-
 /**
- * Runs one agent task end to end: resolve the agent, assemble the prompt with the upstream
+ * Runs one resolved agent task end to end: assemble the prompt with the upstream
  * summaries, run with retries and a timeout, and write the run record and transcript.
  * The record is written whatever the outcome; its status says whether the run succeeded.
  */
 export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRecord> {
-  const { workspaceRoot, project, task } = request;
+  const { workspaceRoot, run } = request;
+  const { task, agent: resolved } = run;
+  const project = run.project.name;
   // Whatever an adapter does, no key reaches the terminal, the transcript or the record.
-  let redact = secretRedactor(process.env);
+  const redact = secretRedactor({ ...process.env, ...resolved.profile.env });
   const log = (line: string) => request.log(redact(line));
   const now = request.now ?? (() => new Date());
   const startedAt = now();
   clearRunRecord(workspaceRoot, project, task.id);
   const folder = runRecordPath(workspaceRoot, project, task.id);
   mkdirSync(folder, { recursive: true });
-  const transcript = (entry: Record<string, unknown>) => appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
+  const transcript = (entry: Record<string, unknown>) =>
+    appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
 
   const base = { schemaVersion: 1 as const, project, task: task.id, spec: task.file, upstream: request.upstream.map((item) => `${item.project}:${item.task}`) };
-  let agentName = task.agent ?? request.options.defaultAgent;
-  let provider = '';
   // The model the run was asked to use: what a failed run records, having no answer to report one.
-  let model = task.model;
+  const model = resolved.profile.model;
   let attempts = 0;
   const finish = (status: RunStatus, result: Partial<AgentRunResult>, error?: string): RunRecord => {
     const endedAt = now();
     const record: RunRecord = {
       ...base,
       status,
-      agent: agentName,
-      provider,
+      agent: resolved.name,
+      provider: resolved.provider,
       model: result.model ?? model ?? '',
       attempts,
       turns: result.turns ?? 0,
@@ -86,16 +81,12 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const timer = task.timeoutMs ? setTimeout(() => timeout.abort(), task.timeoutMs) : undefined;
   const signal = AbortSignal.any([request.signal, timeout.signal]);
   try {
-    const subagents = loadSubagentProfiles(workspaceRoot);
-    const resolved = resolveAgent(task, request.options, subagents.profiles);
-    redact = secretRedactor({ ...process.env, ...resolved.profile.env });
-    agentName = resolved.name;
-    provider = resolved.provider;
-    model = resolved.profile.model;
     const adapter = (request.createAdapter ?? createAgent)(resolved.provider);
     const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
     const prompt = assemblePrompt(task.prompt, task.inputs, upstream);
-    log(`${project}:${task.id} · agent ${resolved.name} (${resolved.provider}${resolved.profile.model ? `, ${resolved.profile.model}` : ''})${upstream.length ? ` · ${upstream.length} upstream summar${upstream.length === 1 ? 'y' : 'ies'}` : ''}`);
+    log(
+      `${project}:${task.id} · agent ${resolved.name} (${resolved.provider}${resolved.profile.model ? `, ${resolved.profile.model}` : ''})${upstream.length ? ` · ${upstream.length} upstream summar${upstream.length === 1 ? 'y' : 'ies'}` : ''}`,
+    );
     transcript({ type: 'prompt', systemPrompt: resolved.profile.systemPrompt, prompt });
     const onEvent = (event: AgentEvent) => {
       transcript({ type: 'event', event });
@@ -117,9 +108,9 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
           env: resolved.profile.env,
           command: resolved.profile.command,
           cwd: workspaceRoot,
-          projectRoot: request.projectRoot,
+          projectRoot: run.project.root,
           attempt,
-          script: task.script ?? resolved.profile.script,
+          script: run.script,
           signal,
           onEvent,
         });
@@ -135,7 +126,9 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
     // claims success (its agent may have exited 0 only because its children were killed).
     if (signal.aborted || request.stopRequested?.()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
     const record = finish('succeeded', value);
-    log(`done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · ${record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`);
+    log(
+      `done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · ${record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`,
+    );
     log(`summary: ${record.summary}`);
     return record;
   } catch (caught) {

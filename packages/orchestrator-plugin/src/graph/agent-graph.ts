@@ -1,15 +1,15 @@
 import { didYouMean } from '../task-spec/closest-match';
-import { projectNameProblem } from '../task-spec/path-safety';
 import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
 import type { SubagentProfile } from '../task-spec/parse-subagent-file';
 import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
-import { resolveAgent, UnknownAgentError, type ResolvedAgent } from '../task-spec/resolve-agent';
+import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import type { TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
 import { checkParallelClaims } from './check-parallel-claims';
 import { findCycles } from './find-cycles';
 import { compareText, parseTaskReference, taskKey, type TaskKey } from './task-key';
 import { aggregateTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
+import { resolveTask } from './resolve-task-run';
 import { OutputIndex, resolvePattern } from './upstream-outputs';
 
 /** The project a spec file belongs to, as the plugin layer found it on disk. */
@@ -64,7 +64,11 @@ interface TaskEntry {
  * task take the graph down: a bad task becomes a target that fails with its problem,
  * and its bad edges are dropped so Nx's task graph stays acyclic.
  */
-export function buildAgentGraph(inputs: readonly SpecFileInput[], options: NormalizedPluginOptions, workspace: WorkspaceFacts = NO_WORKSPACE_FACTS): AgentGraph {
+export function buildAgentGraph(
+  inputs: readonly SpecFileInput[],
+  options: NormalizedPluginOptions,
+  workspace: WorkspaceFacts = NO_WORKSPACE_FACTS,
+): AgentGraph {
   const sorted = [...inputs].sort((a, b) => compareText(a.parsed.file, b.parsed.file));
   const problems: SpecProblem[] = sorted.flatMap((input) => input.parsed.problems);
 
@@ -91,20 +95,17 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
     problems.push(problem);
     record(failed, key, problem);
   };
-  // A project name becomes a folder of run records: one that reads as a path holds no runnable task.
-  for (const { parsed, project } of sorted) {
-    const unsafe = projectNameProblem(project.name);
-    if (!unsafe) continue;
-    const fix = project.inferred ? 'rename its folder, or give the file a safe "slug"' : 'rename it in its project.json or package.json';
-    for (const task of parsed.tasks) {
-      fail(taskKey(project.name, task.id), { code: 'unsafe-name', file: parsed.file, line: task.line, taskId: task.id, message: `task "${task.id}" belongs to project ${JSON.stringify(project.name).slice(0, 80)}, whose name cannot hold agent tasks (${unsafe}): ${fix}` });
-    }
-  }
   for (const [key, list] of claims) {
     if (list.length < 2) continue;
     const places = list.map((claim) => `${claim.file}${claim.line ? `:${claim.line}` : ''}`).join(', ');
     for (const claim of list) {
-      fail(key, { code: 'duplicate-id', file: claim.file, line: claim.line, taskId: claim.id, message: `task id "${claim.id}" is used more than once in project "${claim.project.name}" (${places}): ids must be unique per project` });
+      fail(key, {
+        code: 'duplicate-id',
+        file: claim.file,
+        line: claim.line,
+        taskId: claim.id,
+        message: `task id "${claim.id}" is used more than once in project "${claim.project.name}" (${places}): ids must be unique per project`,
+      });
     }
   }
   const idsByProject = new Map<string, Set<string>>();
@@ -127,7 +128,13 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
       }
       const hint = ids ? didYouMean(id, ids) : didYouMean(reference, claims.keys()) || didYouMean(project, idsByProject.keys());
       const what = ids ? `no task "${id}" exists in project "${project}"` : `no project "${project}" has agent tasks`;
-      fail(entry.key, { code: 'unknown-dependency', file: entry.task.file, line: entry.task.line, taskId: entry.task.id, message: `task "${entry.task.id}" depends on "${reference}", but ${what}.${hint}` });
+      fail(entry.key, {
+        code: 'unknown-dependency',
+        file: entry.task.file,
+        line: entry.task.line,
+        taskId: entry.task.id,
+        message: `task "${entry.task.id}" depends on "${reference}", but ${what}.${hint}`,
+      });
     }
     edges.set(entry.key, targets);
   }
@@ -144,22 +151,25 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
 
   const warnings = checkParallelClaims(unique, edges);
 
-  // Every valid task's agent must resolve: a typo fails the task now, not minutes into a run.
-  const agents = new Map<TaskKey, ResolvedAgent>();
+  // The per-task half of validation (safe project name, agent), shared with the executor.
+  const runs = new Map<TaskKey, ResolvedTaskRun>();
   for (const entry of unique) {
-    try {
-      agents.set(entry.key, resolveAgent(entry.task, options, workspace.subagents));
-    } catch (error) {
-      if (!(error instanceof UnknownAgentError)) throw error;
-      fail(entry.key, { code: 'unknown-agent', file: entry.task.file, line: entry.task.line, taskId: entry.task.id, message: error.message });
-    }
+    const resolution = resolveTask(entry.task, { project: entry.project, options, subagents: workspace.subagents });
+    if (resolution.ok) runs.set(entry.key, resolution.run);
+    else for (const problem of resolution.problems) fail(entry.key, problem);
   }
 
   // Context inputs written by an upstream task are keyed through its outputs (see taskTarget).
   const outputIndex = new OutputIndex<TaskKey>();
-  for (const entry of unique) outputIndex.add(entry.key, entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)));
+  for (const entry of unique)
+    outputIndex.add(
+      entry.key,
+      entry.task.outputs.map((output) => resolvePattern(output, entry.project.root)),
+    );
   const inputsProducedUpstream = (task: TaskSpec, key: TaskKey, root: string): Set<string> =>
-    new Set(task.inputs.filter((input) => outputIndex.producers(resolvePattern(input, root)).some((producer) => producer !== key && reaches(edges, key, producer))));
+    new Set(
+      task.inputs.filter((input) => outputIndex.producers(resolvePattern(input, root)).some((producer) => producer !== key && reaches(edges, key, producer))),
+    );
 
   // Targets, file by file; the aggregate comes from the first file of each project.
   const seenProjects = new Set<string>();
@@ -185,9 +195,7 @@ export function buildAgentGraph(inputs: readonly SpecFileInput[], options: Norma
           ? errorTarget(parsed.file, id, taskProblems ?? [])
           : taskTarget(
               {
-                task,
-                project,
-                agent: agents.get(key)!,
+                run: runs.get(key)!,
                 upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')),
                 inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
                 lockedPackages: workspace.lockedPackages,

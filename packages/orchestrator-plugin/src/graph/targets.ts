@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
+import { AGENT_EXECUTOR, type AgentTargetOptions } from '../task-spec/agent-target';
 import { PLUGIN_NAME, type NormalizedPluginOptions } from '../task-spec/plugin-options';
 import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../task-spec/providers';
-import type { ResolvedAgent } from '../task-spec/resolve-agent';
+import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import { patternsOverlap, resolvePattern } from './upstream-outputs';
 import type { TaskSpec } from '../task-spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
-import { runRecordFolder } from '../runs/run-folders';
-
-/** The executor every agent task runs with. */
-export const AGENT_EXECUTOR = 'nx-agent-orchestrator:agent';
-
 
 /** The part of Nx's TargetConfiguration the plugin fills in (kept local: this layer is pure). */
 export interface AgentTargetConfiguration {
@@ -20,18 +16,6 @@ export interface AgentTargetConfiguration {
   inputs?: Array<string | Record<string, unknown>>;
   outputs?: string[];
   metadata?: Record<string, unknown>;
-}
-
-/** Options of an agent target: kept to what identifies the task, since Nx hashes every target's options into every task of the project. */
-export interface AgentTargetOptions {
-  /** Workspace-relative spec file. */
-  spec: string;
-  /** Task id inside it. */
-  task?: string;
-  /** Set when the spec is invalid: running the target fails with this message. */
-  error?: string;
-  /** `name:digest` of the nx.json profile the task runs with: changes when the profile does. */
-  profile?: string;
 }
 
 const TECHNOLOGIES = ['ai-agents'];
@@ -48,14 +32,11 @@ export function toProjectPattern(pattern: string): string {
 
 /** What a task target is built from. */
 export interface TaskTargetInput {
-  task: TaskSpec;
-  project: { name: string; root: string };
+  run: ResolvedTaskRun;
   /** Direct upstream tasks. */
   upstream: ReadonlyArray<{ project: string; id: string }>;
   /** Context inputs that a task upstream of this one (transitively) declares as its output. */
   inputsProducedUpstream: ReadonlySet<string>;
-  /** The profile the task runs with. */
-  agent: ResolvedAgent;
   /** npm packages the workspace locks (their versions can be part of the key). */
   lockedPackages: ReadonlySet<string>;
 }
@@ -74,16 +55,21 @@ export interface TaskTargetInput {
  *   no other package (so an unrelated lockfile change re-runs nothing).
  */
 export function taskTarget(
-  { task, project: ownProject, upstream, inputsProducedUpstream, agent, lockedPackages }: TaskTargetInput,
+  { run, upstream, inputsProducedUpstream, lockedPackages }: TaskTargetInput,
   options: NormalizedPluginOptions,
 ): AgentTargetConfiguration {
+  const { task, agent, project: ownProject } = run;
   const project = ownProject.name;
   const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstream.map(({ project: upstreamProject, id }) =>
     upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
   );
   dependsOn.push(...task.after);
   const contextInputs = task.inputs.filter((input) => !inputsProducedUpstream.has(input));
-  const targetOptions: AgentTargetOptions = { spec: task.file, task: task.id, ...(options.agents[agent.name] ? { profile: `${agent.name}:${digest(options.agents[agent.name])}` } : {}) };
+  const targetOptions: AgentTargetOptions = {
+    spec: task.file,
+    task: task.id,
+    ...(options.agents[agent.name] ? { profile: `${agent.name}:${digest(options.agents[agent.name])}` } : {}),
+  };
   const packages = [PLUGIN_NAME, ...PROVIDER_PACKAGES[agent.provider]].filter((name) => lockedPackages.has(name));
   return {
     executor: AGENT_EXECUTOR,
@@ -101,7 +87,7 @@ export function taskTarget(
       // workspace into every agent task, and any lockfile change would re-run them all.
       { externalDependencies: packages },
     ],
-    outputs: [`{workspaceRoot}/${runRecordFolder(project, task.id)}`, ...task.outputs.map(toProjectPattern)],
+    outputs: [`{workspaceRoot}/${run.recordFolder}`, ...task.outputs.map(toProjectPattern)],
     metadata: {
       description: task.description ?? firstLine(task.prompt),
       technologies: TECHNOLOGIES,
@@ -182,9 +168,16 @@ function writeExclusions(task: TaskSpec, contextInputs: readonly string[], proje
 function digest(value: unknown): string {
   const stable = (item: unknown): unknown =>
     item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.keys(item as object).sort().map((key) => [key, stable((item as Record<string, unknown>)[key])]))
+      ? Object.fromEntries(
+          Object.keys(item as object)
+            .sort()
+            .map((key) => [key, stable((item as Record<string, unknown>)[key])]),
+        )
       : Array.isArray(item)
         ? item.map(stable)
         : item;
-  return createHash('sha1').update(JSON.stringify(stable(value))).digest('hex').slice(0, 12);
+  return createHash('sha1')
+    .update(JSON.stringify(stable(value)))
+    .digest('hex')
+    .slice(0, 12);
 }

@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import type { CreateDependencies, CreateNodes, CreateNodesResult, DependencyType, ProjectConfiguration, RawProjectGraphDependency } from '@nx/devkit';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { buildAgentGraph, type SpecFileInput } from '../graph/agent-graph';
-import { AGENT_EXECUTOR } from '../graph/targets';
+import { isAgentTarget } from '../task-spec/agent-target';
 import { normalizePluginOptions, type AgentPluginOptions } from '../task-spec/plugin-options';
 import type * as SpecParsers from '../task-spec/parse-spec-file';
 import type { SpecProject } from '../graph/agent-graph';
@@ -17,9 +17,6 @@ import { formatProblemReport } from './report-problems';
 /** Every file name the plugin reads. Flat alternation: Nx's glob engine has no nested braces. */
 export const SPEC_GLOB = '**/{*.agent.md,agent-tasks.json,agent-tasks.yaml,agent-tasks.yml,03-tasks.json}';
 
-// The parse cache is only valid for the parser that wrote it.
-const PARSER_VERSION = `${readPackageVersion()}-1`;
-
 /**
  * Infers agent targets from task specs: glob -> parse (cached by content hash) -> graph.
  * Pure with respect to the workspace: reads files, starts no process, touches no network.
@@ -30,7 +27,7 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
   SPEC_GLOB,
   (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
-    const cache = new ParseCache(join(workspaceDataDirectory, `nx-agent-orchestrator-specs-${PARSER_VERSION}.json`));
+    const cache = new ParseCache(join(workspaceDataDirectory, `nx-agent-orchestrator-specs-${parserVersion()}.json`));
     const memo = new Map<string, SpecProject | null>();
     try {
       const parsedFiles = files.flatMap((file) => {
@@ -78,7 +75,7 @@ export const createDependencies: CreateDependencies<AgentPluginOptions> = (_opti
   const seen = new Set<string>();
   for (const [source, project] of Object.entries(context.projects)) {
     for (const target of Object.values(project.targets ?? {})) {
-      if (target.executor !== AGENT_EXECUTOR) continue;
+      if (!isAgentTarget(target)) continue;
       for (const dependency of target.dependsOn ?? []) {
         if (typeof dependency === 'string' || !dependency.projects) continue;
         const projects = Array.isArray(dependency.projects) ? dependency.projects : [dependency.projects];
@@ -109,10 +106,11 @@ function loadParsers(): typeof SpecParsers {
   return require('../task-spec/parse-spec-file') as typeof SpecParsers;
 }
 
-function readPackageVersion(): string {
+/** The parse cache is only valid for the parser that wrote it: the package version, read per graph computation (never at import). */
+function parserVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return `${(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version}-1`;
   } catch {
-    return 'dev';
+    return 'dev-1';
   }
 }

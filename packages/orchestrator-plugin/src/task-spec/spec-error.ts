@@ -10,6 +10,8 @@ export type SpecErrorCode =
   | 'cycle'
   | 'unknown-agent'
   | 'unsafe-name'
+  | 'stale-graph'
+  | 'missing-file'
   | 'parallel-claim';
 
 /** A problem with one spec file, located as precisely as the parser could. */

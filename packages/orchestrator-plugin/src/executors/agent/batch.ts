@@ -37,7 +37,9 @@ export default async function* agentBatchExecutor(
   const running = new Map<string, Promise<{ task: string; result: BatchTaskResult }>>();
   const waiting = Object.keys(taskGraph.tasks);
   const dependenciesOf = (task: string) =>
-    ((taskGraph.dependencies[task] ?? []) as Array<string | { id: string }>).map((edge) => (typeof edge === 'string' ? edge : edge.id)).filter((id) => id in taskGraph.tasks);
+    ((taskGraph.dependencies[task] ?? []) as Array<string | { id: string }>)
+      .map((edge) => (typeof edge === 'string' ? edge : edge.id))
+      .filter((id) => id in taskGraph.tasks);
 
   const start = (task: string) => {
     const lines: string[] = [];
@@ -65,7 +67,7 @@ export default async function* agentBatchExecutor(
 
   try {
     while (waiting.length || running.size) {
-      for (let index = 0; index < waiting.length && running.size < concurrency; ) {
+      for (let index = 0; index < waiting.length && running.size < concurrency;) {
         const task = waiting[index];
         const dependencies = dependenciesOf(task);
         const failed = dependencies.find((dependency) => outcome.get(dependency) === false);
@@ -86,7 +88,16 @@ export default async function* agentBatchExecutor(
       if (!running.size) {
         // Nothing runs and nothing can start: only a dependency Nx never gave us can cause it.
         for (const task of waiting.splice(0)) {
-          yield { task, result: { success: false, status: 'skipped', terminalOutput: 'not run: its dependencies never completed in this batch\n', startTime: Date.now(), endTime: Date.now() } };
+          yield {
+            task,
+            result: {
+              success: false,
+              status: 'skipped',
+              terminalOutput: 'not run: its dependencies never completed in this batch\n',
+              startTime: Date.now(),
+              endTime: Date.now(),
+            },
+          };
         }
         continue;
       }

@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { runAgentTask } from '../../agents/run-agent-task';
+import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
+import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
-import { normalizePluginOptions, PLUGIN_NAME, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
-import { formatSpecProblem } from '../../task-spec/spec-error';
-import type { AgentExecutorOptions } from './schema';
+import { normalizePluginOptions } from '../../task-spec/plugin-options';
+import { loadSubagentProfiles } from '../../workspace/load-subagent-profiles';
+import { findPluginOptions, type PluginEntry } from '../../workspace/plugin-registration';
 
 /** What running one agent target needs from Nx, in either executor mode. */
 export interface AgentTargetRun {
-  options: AgentExecutorOptions;
+  options: AgentTargetOptions;
   /** The Nx task id, `project:target`. */
   taskId: string;
   projectName: string;
@@ -22,57 +24,62 @@ export interface AgentTargetRun {
 
 /**
  * Runs one agent target: reads its spec (the prompt and settings live there, not in the
- * target, so editing one task does not change its siblings' hashes), runs the task, and
- * says whether it succeeded. Shared by the per-task and the batch executor.
+ * target, so editing one task does not change its siblings' hashes), resolves it the way
+ * createNodes did (resolveTaskRun), runs it, and says whether it succeeded. Shared by the
+ * per-task and the batch executor.
  */
 export async function runAgentTarget({ options, taskId, projectName, context, signal, stopRequested, log }: AgentTargetRun): Promise<boolean> {
   if (options.error) {
     log(`Invalid agent task spec, fix it and run again:\n${options.error}`);
     return false;
   }
-  const projectRoot = context.projectsConfigurations.projects[projectName].root;
-  const pluginOptions = readPluginOptions(context.nxJsonConfiguration);
-  const parsed = parseSpecFile(options.spec, readFileSync(join(context.root, options.spec), 'utf8'));
-  const task = parsed.tasks.find((candidate) => candidate.id === options.task);
-  if (!task) {
-    const problems = parsed.problems.filter((problem) => !problem.taskId || problem.taskId === options.task).map(formatSpecProblem);
-    log(
-      problems.length
-        ? `Invalid agent task spec, fix it and run again:\n${problems.join('\n')}`
-        : `Task "${options.task}" is no longer in ${options.spec}: the project graph is stale. Run the command again (or \`nx reset\`).`,
-    );
+  const content = readSpec(context.root, options.spec);
+  if (content === undefined) {
+    log(`The spec file ${options.spec} of ${taskId} is gone: the project graph is older than the workspace. Run the command again (or \`nx reset\`).`);
+    return false;
+  }
+  const pluginOptions = normalizePluginOptions(
+    findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
+  );
+  const resolution = resolveTaskRun(parseSpecFile(options.spec, content), options.task, {
+    project: { name: projectName, root: context.projectsConfigurations.projects[projectName].root },
+    options: pluginOptions,
+    subagents: loadSubagentProfiles(context.root).profiles,
+  });
+  if (!resolution.ok) {
+    log(`Invalid agent task spec, fix it and run again:\n${describeProblems(resolution.problems)}`);
     return false;
   }
   const record = await runAgentTask({
     workspaceRoot: context.root,
-    project: projectName,
-    projectRoot,
-    task,
-    options: pluginOptions,
-    upstream: upstreamAgentTasks(taskId, context.taskGraph, pluginOptions),
+    run: resolution.run,
+    upstream: upstreamAgentTasks(taskId, context),
     signal,
     stopRequested,
     log,
   });
-  if (record.status !== 'succeeded') log(`${projectName}:${task.id} ${record.status}: ${record.error ?? 'no detail'}`);
+  if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
   return record.status === 'succeeded';
 }
 
-/** The plugin's options from nx.json (the first registration of the plugin). */
-function readPluginOptions(nxJson: ExecutorContext['nxJsonConfiguration']): NormalizedPluginOptions {
-  const registration = (nxJson?.plugins ?? []).find((plugin) => {
-    const name = typeof plugin === 'string' ? plugin : plugin.plugin;
-    return name === PLUGIN_NAME || name.endsWith(`/${PLUGIN_NAME}`) || name.endsWith('/orchestrator-plugin') || name.endsWith('/orchestrator-plugin/src');
-  });
-  return normalizePluginOptions(typeof registration === 'object' ? registration.options : undefined);
+/** The spec file's text, or undefined when it no longer exists. */
+function readSpec(root: string, spec: string): string | undefined {
+  try {
+    return readFileSync(join(root, spec), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
-/** The agent tasks `taskId` depends on directly, from Nx's task graph. */
-function upstreamAgentTasks(taskId: string, taskGraph: TaskGraph | undefined, options: NormalizedPluginOptions): Array<{ project: string; task: string }> {
-  const dependencies: Array<string | { id: string }> = (taskGraph?.dependencies[taskId] as Array<string | { id: string }> | undefined) ?? [];
-  return dependencies.flatMap((dependency) => {
-    const task = taskGraph!.tasks[typeof dependency === 'string' ? dependency : dependency.id];
-    if (!task || !task.target.target.startsWith(options.targetPrefix)) return [];
-    return [{ project: task.target.project, task: task.target.target.slice(options.targetPrefix.length) }];
+/** The agent tasks `taskId` depends on directly, from Nx's task graph: by executor, with the task id from their options. */
+function upstreamAgentTasks(taskId: string, context: AgentTargetRun['context']): Array<{ project: string; task: string }> {
+  const graph = context.taskGraph;
+  const edges = (graph?.dependencies[taskId] ?? []) as Array<string | { id: string }>;
+  return edges.flatMap((edge) => {
+    const upstream = graph!.tasks[typeof edge === 'string' ? edge : edge.id];
+    const target = upstream && context.projectsConfigurations.projects[upstream.target.project]?.targets?.[upstream.target.target];
+    const task = (target?.options as AgentTargetOptions | undefined)?.task;
+    return isAgentTarget(target) && task ? [{ project: upstream.target.project, task }] : [];
   });
 }

@@ -1,6 +1,2 @@
-/** Options of the `nx-agent-orchestrator:agent` executor, as the plugin infers them. */
-export interface AgentExecutorOptions {
-  spec: string;
-  task?: string;
-  error?: string;
-}
+/** Options of the `nx-agent-orchestrator:agent` executor: the ones the plugin infers (schema.json lists the same). */
+export type { AgentTargetOptions as AgentExecutorOptions } from '../../task-spec/agent-target';
