@@ -14,7 +14,10 @@ const PARALLEL = 6;
 
 const modules = buildAndInstallPlugin();
 const root = mkdtempSync(join(tmpdir(), 'nx-agent-replay-'));
-writeFileSync(join(root, 'nx.json'), JSON.stringify({ analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] }));
+writeFileSync(
+  join(root, 'nx.json'),
+  JSON.stringify({ analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] }),
+);
 writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'replay', private: true }));
 for (let project = 0; project < PROJECTS; project++) {
   const folder = join(root, 'libs', `lib-${project}`, 'agent-tasks');
@@ -24,7 +27,10 @@ for (let project = 0; project < PROJECTS; project++) {
     // Chains of five inside each project, so the replay also restores upstream records.
     const dependsOn = task % 5 ? `dependsOn: [task-${task - 1}]\n` : '';
     const files = `files: { "generated/task-${task}.ts": "export const task${task} = ${task};" }`;
-    writeFileSync(join(folder, `task-${task}.agent.md`), `---\n${dependsOn}outputs: ["{projectRoot}/generated/task-${task}.ts"]\nscript: { duration: 0s, summary: "did ${task}", ${files} }\n---\nTask ${task} of lib-${project}.\n`);
+    writeFileSync(
+      join(folder, `task-${task}.agent.md`),
+      `---\n${dependsOn}outputs: ["{projectRoot}/generated/task-${task}.ts"]\nscript: { duration: 0s, summary: "did ${task}", ${files} }\n---\nTask ${task} of lib-${project}.\n`,
+    );
   }
 }
 symlinkSync(modules, join(root, 'node_modules'));
@@ -49,5 +55,9 @@ for (let round = 0; round < ROUNDS; round++) {
   times['fully cached replay'].push(replay.ms);
   rmSync(cacheDirectory, { recursive: true, force: true });
 }
-printRatios(`${PROJECTS * TASKS_PER_PROJECT} agent tasks, --parallel=${PARALLEL}, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`, times, 'cold run (0 s agents)');
+printRatios(
+  `${PROJECTS * TASKS_PER_PROJECT} agent tasks, --parallel=${PARALLEL}, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`,
+  times,
+  'cold run (0 s agents)',
+);
 cleanUp(root, dirname(modules));

@@ -40,7 +40,8 @@ const nx = join(root, 'node_modules/nx/dist/bin/nx.js');
 const variants = {
   'nx:run-commands': () => timed(['run-many', '-t', 'commands', `--parallel=${PARALLEL}`, '--skip-nx-cache'], env),
   'agent executor': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache'], env),
-  'agent executor --batch': () => timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache', '--batch'], { ...env, NX_PARALLEL: String(PARALLEL) }),
+  'agent executor --batch': () =>
+    timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`, '--skip-nx-cache', '--batch'], { ...env, NX_PARALLEL: String(PARALLEL) }),
 };
 const timed = (args, environment) => time(() => run(process.execPath, [nx, ...args], root, environment)).ms;
 
@@ -53,5 +54,9 @@ for (let round = 0; round < ROUNDS; round++) {
     times[name].push(variants[name]());
   }
 }
-printRatios(`${PROJECTS * TASKS_PER_PROJECT} tasks running \`true\`, --parallel=${PARALLEL}, no cache, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`, times, 'nx:run-commands');
+printRatios(
+  `${PROJECTS * TASKS_PER_PROJECT} tasks running \`true\`, --parallel=${PARALLEL}, no cache, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`,
+  times,
+  'nx:run-commands',
+);
 cleanUp(root, dirname(modules));

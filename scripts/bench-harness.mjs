@@ -53,7 +53,8 @@ export function median(values) {
 export function printRatios(title, times, baselineName, unit = 'ms', digits = 0) {
   const baseline = median(times[baselineName]);
   console.log(`\n${title}`);
-  for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd(26)} ${median(values).toFixed(digits).padStart(8)} ${unit}   ${(median(values) / baseline).toFixed(2)}x`);
+  for (const [name, values] of Object.entries(times))
+    console.log(`  ${name.padEnd(26)} ${median(values).toFixed(digits).padStart(8)} ${unit}   ${(median(values) / baseline).toFixed(2)}x`);
 }
 
 /** Removes benchmark folders. */

@@ -27,7 +27,10 @@ function writeWorkspace(root, withPlugin) {
     mkdirSync(join(folder, 'agent-tasks'), { recursive: true });
     writeFileSync(join(folder, 'project.json'), JSON.stringify({ name: `lib-${project}` }));
     for (let task = 0; task < TASKS_PER_PROJECT; task++) {
-      const dependsOn = [task > 0 ? `task-${task - 1}` : undefined, task === 0 && project > 0 ? `lib-${project - 1}:task-${TASKS_PER_PROJECT - 1}` : undefined].filter(Boolean);
+      const dependsOn = [
+        task > 0 ? `task-${task - 1}` : undefined,
+        task === 0 && project > 0 ? `lib-${project - 1}:task-${TASKS_PER_PROJECT - 1}` : undefined,
+      ].filter(Boolean);
       const frontmatter = [
         `description: Task ${task} of lib-${project}`,
         dependsOn.length ? `dependsOn: [${dependsOn.join(', ')}]` : '',
@@ -36,7 +39,10 @@ function writeWorkspace(root, withPlugin) {
         'retries: 1',
         'timeout: 10m',
       ].filter(Boolean);
-      writeFileSync(join(folder, 'agent-tasks', `task-${task}.agent.md`), `---\n${frontmatter.join('\n')}\n---\nImplement part ${task} of lib-${project}.\n\nKeep it small and tested.\n`);
+      writeFileSync(
+        join(folder, 'agent-tasks', `task-${task}.agent.md`),
+        `---\n${frontmatter.join('\n')}\n---\nImplement part ${task} of lib-${project}.\n\nKeep it small and tested.\n`,
+      );
     }
   }
   symlinkSync(modules, join(root, 'node_modules'));
@@ -83,7 +89,9 @@ for (let round = 0; round < ROUNDS; round++) {
 const warmRoot = variants['plugin, warm cache'].root;
 process.chdir(warmRoot);
 const plugin = require(join(modules, 'nx-agent-orchestrator'));
-const files = readdirSync(join(warmRoot, 'libs')).flatMap((lib) => readdirSync(join(warmRoot, 'libs', lib, 'agent-tasks')).map((file) => `libs/${lib}/agent-tasks/${file}`));
+const files = readdirSync(join(warmRoot, 'libs')).flatMap((lib) =>
+  readdirSync(join(warmRoot, 'libs', lib, 'agent-tasks')).map((file) => `libs/${lib}/agent-tasks/${file}`),
+);
 const context = { workspaceRoot: warmRoot, nxJsonConfiguration: {} };
 const inProcess = { 'createNodes, cold cache': [], 'createNodes, warm cache': [] };
 const originalWrite = process.stderr.write.bind(process.stderr);
@@ -98,6 +106,10 @@ for (let round = 0; round < ROUNDS * 3; round++) {
 }
 process.stderr.write = originalWrite;
 
-printRatios(`Project graph with ${PROJECTS * TASKS_PER_PROJECT} task specs in ${PROJECTS} projects (nx show projects, no daemon, ${ROUNDS} interleaved rounds, medians):`, times, 'no plugin');
+printRatios(
+  `Project graph with ${PROJECTS * TASKS_PER_PROJECT} task specs in ${PROJECTS} projects (nx show projects, no daemon, ${ROUNDS} interleaved rounds, medians):`,
+  times,
+  'no plugin',
+);
 printRatios(`The plugin's createNodes alone, in-process (${ROUNDS * 3} rounds, medians):`, inProcess, 'createNodes, cold cache', 'ms', 1);
 cleanUp(base, dirname(modules));

@@ -10,7 +10,15 @@ const lockfile = (packages: Record<string, string>) => ({
   packages: {
     '': { name: 'e2e-workspace', devDependencies: Object.fromEntries(Object.keys(packages).map((name) => [name, packages[name]])) },
     ...Object.fromEntries(
-      Object.entries(packages).map(([name, version]) => [`node_modules/${name}`, { version, resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`, integrity: `sha512-${Buffer.from(`${name}@${version}`).toString('base64')}`, dev: true }]),
+      Object.entries(packages).map(([name, version]) => [
+        `node_modules/${name}`,
+        {
+          version,
+          resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`,
+          integrity: `sha512-${Buffer.from(`${name}@${version}`).toString('base64')}`,
+          dev: true,
+        },
+      ]),
     ),
   },
 });
@@ -40,7 +48,11 @@ describe('caching agent runs', () => {
         'apps/app/tasks/downstream.agent.md': task('downstream', ['dependsOn: [upstream]']),
         'apps/app/tasks/sibling.agent.md': task('sibling', []),
         'apps/app/tasks/reader.agent.md': task('reader', ['inputs: ["docs/context.md"]']),
-        'apps/app/tasks/editor.agent.md': task('editor', ['inputs: ["src/**"]', 'outputs: ["{projectRoot}/src/generated.ts"]'], ['WRITE apps/app/src/generated.ts']),
+        'apps/app/tasks/editor.agent.md': task(
+          'editor',
+          ['inputs: ["src/**"]', 'outputs: ["{projectRoot}/src/generated.ts"]'],
+          ['WRITE apps/app/src/generated.ts'],
+        ),
         'apps/app/tasks/flaky.agent.md': task('flaky', [], ['FAIL WHILE fail.flag EXISTS']),
         'fail.flag': 'present\n',
       },
@@ -66,12 +78,16 @@ describe('caching agent runs', () => {
     const result = await run();
     expect(result.code).toBe(0);
     expect(result.ran).toEqual([]);
-    for (const id of ['downstream', 'editor', 'flaky', 'reader', 'sibling', 'upstream']) expect(result.output).toContain(`nx run app:agent--${id}  [local cache]`);
+    for (const id of ['downstream', 'editor', 'flaky', 'reader', 'sibling', 'upstream'])
+      expect(result.output).toContain(`nx run app:agent--${id}  [local cache]`);
     expect(['apps/app/out/upstream.txt', 'apps/app/src/generated.ts'].map((file) => workspace.read(file))).toEqual(outputs);
   });
 
   it('a changed prompt re-runs that task and its dependents, not its siblings', async () => {
-    workspace.write('apps/app/tasks/upstream.agent.md', task('upstream', ['outputs: ["{projectRoot}/out/upstream.txt"]'], ['WRITE apps/app/out/upstream.txt', 'Be brief.']));
+    workspace.write(
+      'apps/app/tasks/upstream.agent.md',
+      task('upstream', ['outputs: ["{projectRoot}/out/upstream.txt"]'], ['WRITE apps/app/out/upstream.txt', 'Be brief.']),
+    );
     expect((await run()).ran).toEqual(['downstream', 'upstream']);
   });
 

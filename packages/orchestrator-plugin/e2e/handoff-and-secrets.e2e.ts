@@ -37,7 +37,10 @@ describe('handoff and secrets with claude-code', () => {
         'apps/p/tasks/plan.agent.md': '---\nagent: coder\ntimeout: 90s\n---\nE2E-PLAN: plan the job system.\n',
         'apps/p/tasks/build.agent.md': '---\nagent: coder\ndependsOn: [plan]\ntimeout: 90s\n---\nE2E-BUILD: build what the plan says.\n',
       },
-      { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { agents: { coder: { provider: 'claude-code', model: 'claude-sonnet-4-5', maxTurns: 3 } } } }] },
+      {
+        analytics: false,
+        plugins: [{ plugin: 'nx-agent-orchestrator', options: { agents: { coder: { provider: 'claude-code', model: 'claude-sonnet-4-5', maxTurns: 3 } } } }],
+      },
     );
     models = await startModelServer({
       rules: [
@@ -46,11 +49,20 @@ describe('handoff and secrets with claude-code', () => {
       ],
     });
     store = mkdtempSync(join(tmpdir(), 'nx-agent-secrets-store-'));
-    cacheServer = spawn(process.execPath, [join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/cache-server/cli.js'), '--port', '0', '--dir', store], {
-      env: { ...process.env, NX_AGENT_CACHE_TOKEN: CACHE_TOKEN },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const cacheUrl = await new Promise<string>((resolve) => cacheServer.stdout!.on('data', (chunk: Buffer) => /listening on (\S+),/.test(chunk.toString()) && resolve(/listening on (\S+),/.exec(chunk.toString())![1])));
+    cacheServer = spawn(
+      process.execPath,
+      [join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/cache-server/cli.js'), '--port', '0', '--dir', store],
+      {
+        env: { ...process.env, NX_AGENT_CACHE_TOKEN: CACHE_TOKEN },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const cacheUrl = await new Promise<string>((resolve) =>
+      cacheServer.stdout!.on(
+        'data',
+        (chunk: Buffer) => /listening on (\S+),/.test(chunk.toString()) && resolve(/listening on (\S+),/.exec(chunk.toString())![1]),
+      ),
+    );
     home = mkdtempSync(join(tmpdir(), 'nx-agent-secrets-home-'));
     const result = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static', '--verbose'], {
       env: {
@@ -74,7 +86,9 @@ describe('handoff and secrets with claude-code', () => {
   });
 
   it('the dependent task receives the upstream summary, as the model server sees it', () => {
-    const build = models.requests.filter((request) => request.route === 'generate' && request.conversation?.userTexts.some((text) => text.includes('E2E-BUILD')));
+    const build = models.requests.filter(
+      (request) => request.route === 'generate' && request.conversation?.userTexts.some((text) => text.includes('E2E-BUILD')),
+    );
     expect(build.length).toBeGreaterThan(0);
     const prompt = build[0].conversation!.userTexts.join('\n');
     expect(prompt).toContain('### p:plan');

@@ -45,7 +45,8 @@ describe('the inferred agent graph, as nx reports it', () => {
     const result = await workspace.nx(['graph', '--targets=agent', '--file=graph.json']);
     expect(result.code).toBe(0);
     const graph = workspace.readJson('graph.json');
-    const edges = (id: string) => (graph.tasks.dependencies[id] as Array<string | { id: string }>).map((edge) => (typeof edge === 'string' ? edge : edge.id)).sort();
+    const edges = (id: string) =>
+      (graph.tasks.dependencies[id] as Array<string | { id: string }>).map((edge) => (typeof edge === 'string' ? edge : edge.id)).sort();
     expect(edges('checkout-redesign:agent--1.1')).toEqual([]);
     expect(edges('checkout-redesign:agent--2.1')).toEqual(['checkout-redesign:agent--1.1', 'checkout-redesign:agent--1.2']);
     expect(edges('checkout-redesign:agent--2.2')).toEqual(['checkout-redesign:agent--1.1']);
@@ -66,10 +67,18 @@ describe('the inferred agent graph, as nx reports it', () => {
   it('warns, without failing, where a decomposition claims parallelWith for tasks its dependencies order', async () => {
     workspace.write(
       'specs/claims/03-tasks.json',
-      JSON.stringify({ slug: 'claims', tasks: [{ id: '1', subject: 'a' }, { id: '2', subject: 'b', dependencies: ['1'], parallelWith: ['1'] }] }),
+      JSON.stringify({
+        slug: 'claims',
+        tasks: [
+          { id: '1', subject: 'a' },
+          { id: '2', subject: 'b', dependencies: ['1'], parallelWith: ['1'] },
+        ],
+      }),
     );
     const result = await workspace.nx(['show', 'projects']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('specs/claims/03-tasks.json:1: tasks "2" and "1" are declared parallelWith each other, but the dependencies order them (2 -> 1)');
+    expect(result.stderr).toContain(
+      'specs/claims/03-tasks.json:1: tasks "2" and "1" are declared parallelWith each other, but the dependencies order them (2 -> 1)',
+    );
   });
 });

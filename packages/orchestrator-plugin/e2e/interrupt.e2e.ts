@@ -30,7 +30,10 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s to nx run-many mid-run', (sign
     const tasks = ['one', 'two', 'three'].map((id) => ({ id, prompt: `Work on ${id}` }));
     workspace = createTempWorkspace(
       { 'apps/a/project.json': { name: 'a' }, 'apps/a/agent-tasks.json': { tasks } },
-      { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'sleeper', agents: { sleeper: { provider: 'command', command: AGENT } } } }] },
+      {
+        analytics: false,
+        plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'sleeper', agents: { sleeper: { provider: 'command', command: AGENT } } } }],
+      },
     );
   });
 

@@ -37,7 +37,9 @@ describe('a project name or slug that reads as a path', () => {
   it('reports both names as spec problems', async () => {
     const result = await workspace.nx(['show', 'projects']);
     expect(result.stderr).toContain('specs/escape/03-tasks.json:2: "slug" "../.." cannot name a project');
-    expect(result.stderr).toContain(`apps/victim/tasks/escape.agent.md:1: task "escape" belongs to project "../../${unique}-by-name", whose name cannot hold agent tasks`);
+    expect(result.stderr).toContain(
+      `apps/victim/tasks/escape.agent.md:1: task "escape" belongs to project "../../${unique}-by-name", whose name cannot hold agent tasks`,
+    );
   });
 
   it('runs the slug task in a project named after its folder, removes nothing outside and writes nothing there', async () => {

@@ -24,7 +24,11 @@ describe('provider openai through nx', () => {
     files: { 'apps/a/tasks/local.agent.md': agentTask('E2E-LOCAL', 'timeout: 60s\n') },
     rules: [{ when: { userTextIncludes: 'E2E-LOCAL' }, turns: [{ type: 'text', text: 'Answered by a local server.' }] }],
     checkWrite: ({ requests: [first] }) => {
-      expect((first.body as { tools: Array<{ function: { name: string } }> }).tools.map((tool) => tool.function.name)).toEqual(['read_file', 'write_file', 'list_files']);
+      expect((first.body as { tools: Array<{ function: { name: string } }> }).tools.map((tool) => tool.function.name)).toEqual([
+        'read_file',
+        'write_file',
+        'list_files',
+      ]);
       expect(first.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
       expect(first.headers.authorization).toBe(`Bearer ${KEY}`);
     },

@@ -26,7 +26,12 @@ console.log('summary of ' + id);
 /** nx.json registering the plugin with the stand-in agent (script at tools/agent.js) as the default. */
 export const COMMAND_AGENT_NX_JSON = {
   analytics: false,
-  plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'node-agent', agents: { 'node-agent': { provider: 'command', command: ['node', 'tools/agent.js'] } } } }],
+  plugins: [
+    {
+      plugin: 'nx-agent-orchestrator',
+      options: { defaultAgent: 'node-agent', agents: { 'node-agent': { provider: 'command', command: ['node', 'tools/agent.js'] } } },
+    },
+  ],
 };
 
 /** A `*.agent.md` for the stand-in agent. */

@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { startModelServer, writeFileConversation, type ModelServer, type ModelTurn, type RecordedRequest, type ScriptedClient, type ScriptRule } from '../../src/testing/model-server';
+import {
+  startModelServer,
+  writeFileConversation,
+  type ModelServer,
+  type ModelTurn,
+  type RecordedRequest,
+  type ScriptedClient,
+  type ScriptRule,
+} from '../../src/testing/model-server';
 import { processesIn } from './processes';
 import { createTempWorkspace, type CommandResult, type TempWorkspace } from './temp-workspace';
 
@@ -131,7 +139,8 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
 export function providerContract(description: ProviderDescription): ProviderRun {
   const { client, key, keyVariable } = description;
   const context = {
-    run: (task: string, env?: Record<string, string>) => context.workspace.nx(['run', `a:agent--${task}`, '--output-style=static'], { env: env ?? context.env }),
+    run: (task: string, env?: Record<string, string>) =>
+      context.workspace.nx(['run', `a:agent--${task}`, '--output-style=static'], { env: env ?? context.env }),
     requestsFor: (marker: string) =>
       context.server.requests.filter((request) => request.route === 'generate' && request.conversation?.userTexts.some((text) => text.includes(marker))),
   } as ProviderRun;
@@ -152,7 +161,17 @@ export function providerContract(description: ProviderDescription): ProviderRun 
         plugins: [
           {
             plugin: 'nx-agent-orchestrator',
-            options: { agents: { coder: { provider: description.provider, model: description.model, systemPrompt: description.systemPrompt, tools: description.tools, maxTurns: 5 } } },
+            options: {
+              agents: {
+                coder: {
+                  provider: description.provider,
+                  model: description.model,
+                  systemPrompt: description.systemPrompt,
+                  tools: description.tools,
+                  maxTurns: 5,
+                },
+              },
+            },
           },
         ],
       },
@@ -160,8 +179,20 @@ export function providerContract(description: ProviderDescription): ProviderRun 
     context.server = await startModelServer({
       rules: [
         { when: { userTextIncludes: 'E2E-WRITE' }, turns: writeTurns(client, context.workspace.root) },
-        { when: { userTextIncludes: 'E2E-RATE' }, turns: [{ type: 'error', status: 429, retryAfterSeconds: 1 }, { type: 'text', text: 'Recovered after the rate limit.' }] },
-        { when: { userTextIncludes: 'E2E-AUTH' }, turns: [{ type: 'error', status: 401 }, { type: 'text', text: 'must never be reached' }] },
+        {
+          when: { userTextIncludes: 'E2E-RATE' },
+          turns: [
+            { type: 'error', status: 429, retryAfterSeconds: 1 },
+            { type: 'text', text: 'Recovered after the rate limit.' },
+          ],
+        },
+        {
+          when: { userTextIncludes: 'E2E-AUTH' },
+          turns: [
+            { type: 'error', status: 401 },
+            { type: 'text', text: 'must never be reached' },
+          ],
+        },
         // A second request would hang too, and fail the one-request check rather than get an answer.
         { when: { userTextIncludes: 'E2E-HANG' }, turns: [{ type: 'hang' }, { type: 'hang' }] },
         ...(description.rules ?? []),
@@ -221,14 +252,21 @@ export function providerContract(description: ProviderDescription): ProviderRun 
   });
 
   // A CLI cannot pass the retry-after on (and its own retries are off): the task retry backs off.
-  it(client.kind === 'sdk' ? 'retries a 429 after its retry-after through the task retry and succeeds' : 'retries a 429 through the task retry and succeeds', async () => {
-    const result = await run('rate-limited');
-    expect(result.code).toBe(0);
-    expect(requestsFor('E2E-RATE')).toHaveLength(2);
-    expect(context.workspace.readJson('.agent-runs/a/rate-limited/result.json')).toMatchObject({ status: 'succeeded', attempts: 2, summary: 'Recovered after the rate limit.' });
-    const failure = `attempt 1 failed \\(${escapeRegExp(description.errorName)} rate limit \\(HTTP 429\\)`;
-    expect(result.output).toMatch(new RegExp(client.kind === 'sdk' ? `${failure}.*\\); retrying in 1(\\.0)?s` : failure));
-  });
+  it(
+    client.kind === 'sdk' ? 'retries a 429 after its retry-after through the task retry and succeeds' : 'retries a 429 through the task retry and succeeds',
+    async () => {
+      const result = await run('rate-limited');
+      expect(result.code).toBe(0);
+      expect(requestsFor('E2E-RATE')).toHaveLength(2);
+      expect(context.workspace.readJson('.agent-runs/a/rate-limited/result.json')).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+        summary: 'Recovered after the rate limit.',
+      });
+      const failure = `attempt 1 failed \\(${escapeRegExp(description.errorName)} rate limit \\(HTTP 429\\)`;
+      expect(result.output).toMatch(new RegExp(client.kind === 'sdk' ? `${failure}.*\\); retrying in 1(\\.0)?s` : failure));
+    },
+  );
 
   it(`fails a 401 at once, without a retry, naming ${keyVariable} and never the key`, async () => {
     const { workspace } = context;

@@ -31,7 +31,8 @@ export const SCRIPTED_NX_JSON = { analytics: false, plugins: [{ plugin: 'nx-agen
  * nx.json registering the plugin unless given, and a first git commit.
  */
 export function createTempWorkspace(files: Record<string, string | object>, nxJson: object = SCRIPTED_NX_JSON): TempWorkspace {
-  if (!process.env.E2E_PLUGIN_MODULES) throw new Error('E2E_PLUGIN_MODULES is not set: run the e2e tests through e2e/jest.config.js (its global setup packs the plugin)');
+  if (!process.env.E2E_PLUGIN_MODULES)
+    throw new Error('E2E_PLUGIN_MODULES is not set: run the e2e tests through e2e/jest.config.js (its global setup packs the plugin)');
   const workspace = openWorkspace(mkdtempSync(join(tmpdir(), 'nx-agent-e2e-')));
   workspace.write('nx.json', nxJson);
   workspace.write('package.json', { name: 'e2e-workspace', private: true });
@@ -58,7 +59,11 @@ function openWorkspace(root: string): TempWorkspace {
     writeFileSync(join(root, path), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
   };
   const git = (args: string[]) => {
-    const result = spawnSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+    const result = spawnSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' },
+    });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
     return result.stdout;
   };
@@ -68,7 +73,8 @@ function openWorkspace(root: string): TempWorkspace {
     read: (path) => readFileSync(join(root, path), 'utf8'),
     exists: (path) => existsSync(join(root, path)),
     readJson: (path) => JSON.parse(readFileSync(join(root, path), 'utf8')),
-    nx: (args, options) => runCommand(process.execPath, [join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], root, nxEnvironment(root, options?.env)),
+    nx: (args, options) =>
+      runCommand(process.execPath, [join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], root, nxEnvironment(root, options?.env)),
     git,
   };
 }
@@ -83,7 +89,16 @@ export function nxEnvironment(root: string, extra: Record<string, string> = {}):
     if (/^(NX_|CLAUDE|CODEX_|GEMINI_CLI|CURSOR_|AGENT_ORCHESTRATOR_)/.test(name) || name === 'E2E_PLUGIN_MODULES') continue;
     environment[name] = value;
   }
-  return { ...environment, CI: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'), FORCE_COLOR: '0', ...extra };
+  return {
+    ...environment,
+    CI: 'true',
+    NX_DAEMON: 'false',
+    NX_TUI: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'),
+    FORCE_COLOR: '0',
+    ...extra,
+  };
 }
 
 /** Runs a command to completion, collecting its output (never throws on a non-zero exit). */
@@ -96,6 +111,7 @@ export function runCommand(command: string, args: string[], cwd: string, env: No
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
+      // eslint-disable-next-line no-control-regex -- terminal colour codes start with ESC
       const strip = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
       resolve({ code, stdout: strip(stdout), stderr: strip(stderr), output: strip(stdout + stderr) });
     });

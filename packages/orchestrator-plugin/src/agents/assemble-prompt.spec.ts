@@ -7,7 +7,13 @@ const LEFT_OUT = '(summary left out: the handoff size limit was reached)';
 describe('assemblePrompt', () => {
   it.each<[string, string, string[], UpstreamSummary[], string]>([
     ['the prompt alone, trimmed', '  Do the thing.\n\n', [], [], 'Do the thing.'],
-    ['context files are listed', 'Do it.', ['docs/api.md', 'src/a.ts'], [], 'Do it.\n\n## Context files\nRead these before you start:\n- docs/api.md\n- src/a.ts'],
+    [
+      'context files are listed',
+      'Do it.',
+      ['docs/api.md', 'src/a.ts'],
+      [],
+      'Do it.\n\n## Context files\nRead these before you start:\n- docs/api.md\n- src/a.ts',
+    ],
     [
       'upstream summaries follow, in order, each under its task',
       'Build on it.',

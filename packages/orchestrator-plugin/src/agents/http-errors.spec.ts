@@ -66,7 +66,13 @@ describe('describeStatus', () => {
 describe('httpAgentError', () => {
   it.each<[string, number, string, number | undefined, { message: string; isRetryable: boolean }]>([
     ['a rate limit is retryable and keeps its retry-after', 429, 'slow down', 5_000, { message: 'openai rate limit (HTTP 429): slow down', isRetryable: true }],
-    ['bad credentials are not retryable', 401, 'invalid x-api-key', undefined, { message: 'openai rejected the credentials (HTTP 401): check OPENAI_API_KEY: invalid x-api-key', isRetryable: false }],
+    [
+      'bad credentials are not retryable',
+      401,
+      'invalid x-api-key',
+      undefined,
+      { message: 'openai rejected the credentials (HTTP 401): check OPENAI_API_KEY: invalid x-api-key', isRetryable: false },
+    ],
     ['no detail, no trailing colon', 500, '', undefined, { message: 'openai server error (HTTP 500)', isRetryable: true }],
   ])('%s', (_name, status, detail, retryAfterMs, expected) => {
     const cause = new Error('underlying');

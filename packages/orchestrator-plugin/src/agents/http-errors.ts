@@ -10,9 +10,16 @@ export function isRetryableStatus(status: number | undefined): boolean {
  * Milliseconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date),
  * as the providers send them; undefined when neither is usable.
  */
-export function parseRetryAfter(headers: { get(name: string): string | null | undefined } | Record<string, string | undefined>, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null | undefined } | Record<string, string | undefined>,
+  now = Date.now(),
+): number | undefined {
   // An empty header is no value (Number('') would read it as "retry now").
-  const read = (name: string) => (typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): string | null | undefined }).get(name) : (headers as Record<string, string | undefined>)[name])?.trim() || undefined;
+  const read = (name: string) =>
+    (typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): string | null | undefined }).get(name)
+      : (headers as Record<string, string | undefined>)[name]
+    )?.trim() || undefined;
   const milliseconds = Number(read('retry-after-ms'));
   if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
   const value = read('retry-after');
@@ -35,7 +42,11 @@ export function describeStatus(status: number, provider: string, keyVariable: st
 }
 
 /** An AgentError for an HTTP failure, retryable only where the status says so. */
-export function httpAgentError(status: number, detail: string, options: { provider: string; keyVariable: string; retryAfterMs?: number; cause?: unknown }): AgentError {
+export function httpAgentError(
+  status: number,
+  detail: string,
+  options: { provider: string; keyVariable: string; retryAfterMs?: number; cause?: unknown },
+): AgentError {
   const message = `${describeStatus(status, options.provider, options.keyVariable)}${detail ? `: ${detail}` : ''}`;
   return new AgentError(message, { isRetryable: isRetryableStatus(status), statusCode: status, retryAfterMs: options.retryAfterMs, cause: options.cause });
 }

@@ -35,13 +35,23 @@ describe('withRetries', () => {
     ['succeeds at once', [], 2, { attempts: 1 }],
     ['one transient failure, then success', [transient('overloaded')], 2, { attempts: 2 }],
     ['transient failures up to the limit, then success', [transient('a'), transient('b')], 2, { attempts: 3 }],
-    ['transient failures beyond the limit', [transient('a'), transient('b'), transient('c')], 2, { error: 'failed after 3 attempts:\n  attempt 1: a\n  attempt 2: b\n  attempt 3: c', attemptCount: 3 }],
+    [
+      'transient failures beyond the limit',
+      [transient('a'), transient('b'), transient('c')],
+      2,
+      { error: 'failed after 3 attempts:\n  attempt 1: a\n  attempt 2: b\n  attempt 3: c', attemptCount: 3 },
+    ],
     ['no retries allowed', [transient('a')], 0, { error: 'a', attemptCount: 1 }],
     ['a permanent error is never retried', [permanent('bad request')], 5, { error: 'bad request', attemptCount: 1 }],
     ['an unsupported setting is never retried', [new UnsupportedAgentError('no tools here')], 5, { error: 'no tools here', attemptCount: 1 }],
     ['a plain Error is not retryable', [new Error('boom')], 5, { error: 'boom', attemptCount: 1 }],
     ['a thrown string becomes an error', ['just text'], 5, { error: 'just text', attemptCount: 1 }],
-    ['transient then permanent stops at the permanent one', [transient('a'), permanent('b')], 5, { error: 'failed after 2 attempts:\n  attempt 1: a\n  attempt 2: b', attemptCount: 2 }],
+    [
+      'transient then permanent stops at the permanent one',
+      [transient('a'), permanent('b')],
+      5,
+      { error: 'failed after 2 attempts:\n  attempt 1: a\n  attempt 2: b', attemptCount: 2 },
+    ],
   ])('%s', async (_name, errors, retries, expected) => {
     const { attempt, seen } = failingThen(errors);
     const { options } = recordingOptions({ retries });

@@ -15,7 +15,18 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function request(script: ScriptSpec | undefined, overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
   const events: AgentEvent[] = [];
-  return { taskId: 'write-api', prompt: 'x'.repeat(40), cwd: workspaceRoot, projectRoot: 'apps/api', attempt: 1, script, signal: new AbortController().signal, onEvent: (event) => events.push(event), events, ...overrides };
+  return {
+    taskId: 'write-api',
+    prompt: 'x'.repeat(40),
+    cwd: workspaceRoot,
+    projectRoot: 'apps/api',
+    attempt: 1,
+    script,
+    signal: new AbortController().signal,
+    onEvent: (event) => events.push(event),
+    events,
+    ...overrides,
+  };
 }
 
 describe('scripted agent', () => {
@@ -69,8 +80,18 @@ describe('scripted agent', () => {
   });
 
   it.each<[string, ScriptSpec, number, { message: string; isRetryable: boolean; statusCode?: number; exitCode?: number } | 'ok']>([
-    ['failAttempts 2: attempt 1 fails transiently', { failAttempts: 2 }, 1, { message: 'scripted transient failure on attempt 1 of the first 2 (like a 503 overload)', isRetryable: true, statusCode: 503 }],
-    ['failAttempts 2: attempt 2 fails transiently', { failAttempts: 2 }, 2, { message: 'scripted transient failure on attempt 2 of the first 2 (like a 503 overload)', isRetryable: true, statusCode: 503 }],
+    [
+      'failAttempts 2: attempt 1 fails transiently',
+      { failAttempts: 2 },
+      1,
+      { message: 'scripted transient failure on attempt 1 of the first 2 (like a 503 overload)', isRetryable: true, statusCode: 503 },
+    ],
+    [
+      'failAttempts 2: attempt 2 fails transiently',
+      { failAttempts: 2 },
+      2,
+      { message: 'scripted transient failure on attempt 2 of the first 2 (like a 503 overload)', isRetryable: true, statusCode: 503 },
+    ],
     ['failAttempts 2: attempt 3 succeeds', { failAttempts: 2 }, 3, 'ok'],
     ['fail: every attempt fails for good', { fail: 'cannot compile' }, 3, { message: 'scripted failure: cannot compile', isRetryable: false, exitCode: 1 }],
     ['fail wins over failAttempts', { fail: 'no', failAttempts: 5 }, 1, { message: 'scripted failure: no', isRetryable: false, exitCode: 1 }],
@@ -82,7 +103,12 @@ describe('scripted agent', () => {
     }
     const error = (await outcome.catch((caught: unknown) => caught)) as AgentError;
     expect(error).toBeInstanceOf(AgentError);
-    expect({ message: error.message, isRetryable: error.isRetryable, ...(error.statusCode ? { statusCode: error.statusCode } : {}), ...(error.exitCode ? { exitCode: error.exitCode } : {}) }).toEqual(expected);
+    expect({
+      message: error.message,
+      isRetryable: error.isRetryable,
+      ...(error.statusCode ? { statusCode: error.statusCode } : {}),
+      ...(error.exitCode ? { exitCode: error.exitCode } : {}),
+    }).toEqual(expected);
     expect(existsSync(join(workspaceRoot, 'apps/api/a.txt'))).toBe(false);
   });
 

@@ -21,7 +21,10 @@ export function createScriptedAgent(): AgentAdapter {
       if (request.signal.aborted) throw new AgentError('scripted agent stopped: the run was aborted', { isRetryable: false });
       if (script.fail !== undefined) throw new AgentError(`scripted failure: ${script.fail}`, { isRetryable: false, exitCode: 1 });
       if (request.attempt <= (script.failAttempts ?? 0)) {
-        throw new AgentError(`scripted transient failure on attempt ${request.attempt} of the first ${script.failAttempts} (like a 503 overload)`, { isRetryable: true, statusCode: 503 });
+        throw new AgentError(`scripted transient failure on attempt ${request.attempt} of the first ${script.failAttempts} (like a 503 overload)`, {
+          isRetryable: true,
+          statusCode: 503,
+        });
       }
       const filesWritten: string[] = [];
       for (const [path, content] of Object.entries(script.files ?? {})) {

@@ -15,7 +15,11 @@ describe('the self-hosted Nx remote cache server', () => {
   afterEach(() => server.close());
 
   const request = (method: string, hash: string, token?: string, body?: Buffer) =>
-    fetch(`${server.url}/v1/cache/${hash}`, { method, body, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/octet-stream' } : {}) } });
+    fetch(`${server.url}/v1/cache/${hash}`, {
+      method,
+      body,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+    });
 
   it('stores an entry once and serves the same bytes', async () => {
     expect((await request('GET', '12345', 'write-secret')).status).toBe(404);

@@ -16,7 +16,12 @@ Clients: NX_SELF_HOSTED_REMOTE_CACHE_SERVER=http://host:port
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '3030' }, host: { type: 'string', default: '127.0.0.1' }, dir: { type: 'string', default: '.nx-remote-cache' }, help: { type: 'boolean', default: false } },
+    options: {
+      port: { type: 'string', default: '3030' },
+      host: { type: 'string', default: '127.0.0.1' },
+      dir: { type: 'string', default: '.nx-remote-cache' },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -32,7 +37,9 @@ async function main(): Promise<void> {
     readToken,
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
-  process.stdout.write(`nx-agent-cache-server listening on ${server.url}, storing in ${values.dir}${token || readToken ? '' : ' (no token: open to anyone who can reach it)'}\n`);
+  process.stdout.write(
+    `nx-agent-cache-server listening on ${server.url}, storing in ${values.dir}${token || readToken ? '' : ' (no token: open to anyone who can reach it)'}\n`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));
 }
 

@@ -24,7 +24,9 @@ function emittedTaskGraph(graph: AgentGraph): Map<string, string[]> {
   for (const { project, targets } of graph.files) {
     for (const [name, target] of Object.entries(targets)) {
       if (name === options.aggregateTarget) continue;
-      const upstream = (target.dependsOn ?? []).map((dependency) => (typeof dependency === 'string' ? `${project.name}:${dependency}` : `${dependency.projects[0]}:${dependency.target}`));
+      const upstream = (target.dependsOn ?? []).map((dependency) =>
+        typeof dependency === 'string' ? `${project.name}:${dependency}` : `${dependency.projects[0]}:${dependency.target}`,
+      );
       edges.set(`${project.name}:${name}`, upstream);
     }
   }
@@ -91,7 +93,19 @@ describe('buildAgentGraph: dependency cycles', () => {
 
   it('locates each cycle problem at its task and puts it in the error option', () => {
     const list: SpecFileInput = {
-      parsed: parseSpecFile('apps/api/specs/03-tasks.json', JSON.stringify({ tasks: [{ id: '1.1', subject: 'One', dependencies: ['1.2'] }, { id: '1.2', subject: 'Two', dependencies: ['1.1'] }] }, null, 2)),
+      parsed: parseSpecFile(
+        'apps/api/specs/03-tasks.json',
+        JSON.stringify(
+          {
+            tasks: [
+              { id: '1.1', subject: 'One', dependencies: ['1.2'] },
+              { id: '1.2', subject: 'Two', dependencies: ['1.1'] },
+            ],
+          },
+          null,
+          2,
+        ),
+      ),
       project: api,
     };
     const graph = buildAgentGraph([list], options);
@@ -99,12 +113,23 @@ describe('buildAgentGraph: dependency cycles', () => {
       { code: 'cycle', file: 'apps/api/specs/03-tasks.json', line: 3, taskId: '1.1', message: 'dependency cycle: 1.1 -> 1.2 -> 1.1' },
       { code: 'cycle', file: 'apps/api/specs/03-tasks.json', line: 10, taskId: '1.2', message: 'dependency cycle: 1.1 -> 1.2 -> 1.1' },
     ]);
-    expect(targetsOf(graph, 'api')['agent--1.2'].options).toEqual({ spec: 'apps/api/specs/03-tasks.json', task: '1.2', error: 'apps/api/specs/03-tasks.json:10: dependency cycle: 1.1 -> 1.2 -> 1.1' });
+    expect(targetsOf(graph, 'api')['agent--1.2'].options).toEqual({
+      spec: 'apps/api/specs/03-tasks.json',
+      task: '1.2',
+      error: 'apps/api/specs/03-tasks.json:10: dependency cycle: 1.1 -> 1.2 -> 1.1',
+    });
   });
 
   describe('a cycle beside a valid chain', () => {
     const graph = buildAgentGraph(
-      [agentTask(api, 'p', 'q'), agentTask(api, 'q', 'r'), agentTask(api, 'r'), agentTask(api, 'x', 'y'), agentTask(api, 'y', 'x'), agentTask(api, 'after-loop', 'x', 'r')],
+      [
+        agentTask(api, 'p', 'q'),
+        agentTask(api, 'q', 'r'),
+        agentTask(api, 'r'),
+        agentTask(api, 'x', 'y'),
+        agentTask(api, 'y', 'x'),
+        agentTask(api, 'after-loop', 'x', 'r'),
+      ],
       options,
     );
     const targets = targetsOf(graph, 'api');
@@ -125,7 +150,10 @@ describe('buildAgentGraph: dependency cycles', () => {
     });
 
     it('keeps the edge of a task that depends on a cycle member, so Nx skips it', () => {
-      expect(targets['agent--after-loop']).toMatchObject({ dependsOn: ['agent--x', 'agent--r'], options: { spec: 'apps/api/tasks/after-loop.agent.md', task: 'after-loop' } });
+      expect(targets['agent--after-loop']).toMatchObject({
+        dependsOn: ['agent--x', 'agent--r'],
+        options: { spec: 'apps/api/tasks/after-loop.agent.md', task: 'after-loop' },
+      });
     });
   });
 });

@@ -25,18 +25,37 @@ function targetsOf(graph: AgentGraph, project: string): Record<string, AgentTarg
 function expectedErrorTarget(file: string, task: string | undefined, problems: SpecProblem[]): AgentTargetConfiguration {
   return {
     executor: 'nx-agent-orchestrator:agent',
-    options: { spec: file, ...(task ? { task } : {}), error: problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`).join('\n') },
+    options: {
+      spec: file,
+      ...(task ? { task } : {}),
+      error: problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`).join('\n'),
+    },
     cache: false,
     metadata: { description: `Invalid agent task spec: ${problems[0].message}`, technologies: ['ai-agents'], agentTask: { spec: file, invalid: true } },
   };
 }
 
 describe('buildAgentGraph: duplicate ids', () => {
-  const graph = buildAgentGraph([agentTask(api, 'tasks/dup.agent.md'), agentTask(api, 'other/x.agent.md', 'id: dup'), agentTask(shared, 'tasks/dup.agent.md')], options);
+  const graph = buildAgentGraph(
+    [agentTask(api, 'tasks/dup.agent.md'), agentTask(api, 'other/x.agent.md', 'id: dup'), agentTask(shared, 'tasks/dup.agent.md')],
+    options,
+  );
   const places = 'apps/api/other/x.agent.md:1, apps/api/tasks/dup.agent.md:1';
   const problems: SpecProblem[] = [
-    { code: 'duplicate-id', file: 'apps/api/other/x.agent.md', line: 1, taskId: 'dup', message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project` },
-    { code: 'duplicate-id', file: 'apps/api/tasks/dup.agent.md', line: 1, taskId: 'dup', message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project` },
+    {
+      code: 'duplicate-id',
+      file: 'apps/api/other/x.agent.md',
+      line: 1,
+      taskId: 'dup',
+      message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project`,
+    },
+    {
+      code: 'duplicate-id',
+      file: 'apps/api/tasks/dup.agent.md',
+      line: 1,
+      taskId: 'dup',
+      message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project`,
+    },
   ];
 
   it('reports one problem per place, each naming both places', () => {
@@ -58,15 +77,33 @@ describe('buildAgentGraph: unknown dependencies', () => {
   const rows = [
     { name: 'same project, with the closest match', reference: 'desing', message: 'no task "desing" exists in project "api". Did you mean "design"?' },
     { name: 'same project, nothing close', reference: 'deploy-everything', message: 'no task "deploy-everything" exists in project "api".' },
-    { name: 'another project, with the closest task', reference: 'shared:shema', message: 'no task "shema" exists in project "shared". Did you mean "schema"?' },
-    { name: 'an unknown project, with the closest project:task', reference: 'shraed:schema', message: 'no project "shraed" has agent tasks. Did you mean "shared:schema"?' },
+    {
+      name: 'another project, with the closest task',
+      reference: 'shared:shema',
+      message: 'no task "shema" exists in project "shared". Did you mean "schema"?',
+    },
+    {
+      name: 'an unknown project, with the closest project:task',
+      reference: 'shraed:schema',
+      message: 'no project "shraed" has agent tasks. Did you mean "shared:schema"?',
+    },
     { name: 'an unknown project, nothing close', reference: 'billing:invoice', message: 'no project "billing" has agent tasks.' },
   ];
 
   it.each(rows)('$name', ({ reference, message }) => {
-    const inputs = [agentTask(api, 'tasks/write.agent.md', `dependsOn: [design, "${reference}"]`), agentTask(api, 'tasks/design.agent.md'), agentTask(shared, 'tasks/schema.agent.md')];
+    const inputs = [
+      agentTask(api, 'tasks/write.agent.md', `dependsOn: [design, "${reference}"]`),
+      agentTask(api, 'tasks/design.agent.md'),
+      agentTask(shared, 'tasks/schema.agent.md'),
+    ];
     const graph = buildAgentGraph(inputs, options);
-    const problem: SpecProblem = { code: 'unknown-dependency', file: 'apps/api/tasks/write.agent.md', line: 1, taskId: 'write', message: `task "write" depends on "${reference}", but ${message}` };
+    const problem: SpecProblem = {
+      code: 'unknown-dependency',
+      file: 'apps/api/tasks/write.agent.md',
+      line: 1,
+      taskId: 'write',
+      message: `task "write" depends on "${reference}", but ${message}`,
+    };
     expect(graph.problems).toEqual([problem]);
     // An error target has no dependsOn: even its valid edge (design) is dropped.
     expect(targetsOf(graph, 'api')['agent--write']).toEqual(expectedErrorTarget('apps/api/tasks/write.agent.md', 'write', [problem]));
@@ -102,8 +139,18 @@ describe('buildAgentGraph: a task depending on an invalid task', () => {
 
 describe('buildAgentGraph: files that cannot be read as tasks', () => {
   const rows = [
-    { name: 'a *.agent.md with invalid YAML is named after its file', file: 'tasks/broken.agent.md', content: '---\nid: [oops\n---\nDo it.\n', target: 'agent--broken' },
-    { name: 'an agent-tasks.yaml with invalid YAML', file: 'agent-tasks.yaml', content: 'tasks:\n  - id: a\n    prompt: [x\n', target: 'agent--invalid-agent-tasks' },
+    {
+      name: 'a *.agent.md with invalid YAML is named after its file',
+      file: 'tasks/broken.agent.md',
+      content: '---\nid: [oops\n---\nDo it.\n',
+      target: 'agent--broken',
+    },
+    {
+      name: 'an agent-tasks.yaml with invalid YAML',
+      file: 'agent-tasks.yaml',
+      content: 'tasks:\n  - id: a\n    prompt: [x\n',
+      target: 'agent--invalid-agent-tasks',
+    },
     { name: 'an agent-tasks.json without a tasks list', file: 'agent-tasks.json', content: '{ "task": [] }', target: 'agent--invalid-agent-tasks' },
     { name: 'a 03-tasks.json with invalid JSON', file: 'specs/03-tasks.json', content: '{ "tasks": [ }', target: 'agent--invalid-03-tasks' },
   ];

@@ -17,7 +17,11 @@ function agentTask(owner: SpecProject, id: string, ...frontmatter: string[]): Sp
 const IMPLEMENTER = { provider: 'claude-code' as const, model: 'sonnet', systemPrompt: 'Implement carefully.' };
 
 function graphOf(inputs: SpecFileInput[], options: AgentPluginOptions = {}, workspace?: WorkspaceFacts): AgentGraph {
-  const graph = buildAgentGraph(inputs, normalizePluginOptions({ defaultAgent: 'scripted', ...options, agents: { implementer: IMPLEMENTER, ...options.agents } }), workspace);
+  const graph = buildAgentGraph(
+    inputs,
+    normalizePluginOptions({ defaultAgent: 'scripted', ...options, agents: { implementer: IMPLEMENTER, ...options.agents } }),
+    workspace,
+  );
   expect(graph.problems).toEqual([]);
   return graph;
 }
@@ -28,51 +32,52 @@ function targetsOf(graph: AgentGraph, project: string): Record<string, AgentTarg
 }
 
 describe('buildAgentGraph: dependsOn', () => {
-  const rows: Array<{ name: string; inputs: SpecFileInput[]; options?: AgentPluginOptions; target: string; dependsOn: AgentTargetConfiguration['dependsOn'] }> = [
-    {
-      name: 'a task of the same project is a plain target name',
-      inputs: [agentTask(api, 'write', 'dependsOn: [design]'), agentTask(api, 'design')],
-      target: 'agent--write',
-      dependsOn: ['agent--design'],
-    },
-    {
-      name: 'project:task is a target of another project',
-      inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema]'), agentTask(shared, 'schema')],
-      target: 'agent--write',
-      dependsOn: [{ projects: ['shared'], target: 'agent--schema' }],
-    },
-    {
-      name: 'own-project:task is written as a plain name too',
-      inputs: [agentTask(api, 'write', 'dependsOn: [api:design]'), agentTask(api, 'design')],
-      target: 'agent--write',
-      dependsOn: ['agent--design'],
-    },
-    {
-      name: 'after names plain Nx targets, listed after the task edges',
-      inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema, design]', 'after: [build, lint]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
-      target: 'agent--write',
-      dependsOn: [{ projects: ['shared'], target: 'agent--schema' }, 'agent--design', 'build', 'lint'],
-    },
-    {
-      name: 'the blockedBy alias makes the same edges',
-      inputs: [agentTask(api, 'write', 'blockedBy: design'), agentTask(api, 'design')],
-      target: 'agent--write',
-      dependsOn: ['agent--design'],
-    },
-    {
-      name: 'no dependencies: no dependsOn at all',
-      inputs: [agentTask(api, 'design')],
-      target: 'agent--design',
-      dependsOn: undefined,
-    },
-    {
-      name: 'a custom targetPrefix names the edges',
-      inputs: [agentTask(api, 'write', 'dependsOn: [design, shared:schema]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
-      options: { targetPrefix: 'ai-' },
-      target: 'ai-write',
-      dependsOn: ['ai-design', { projects: ['shared'], target: 'ai-schema' }],
-    },
-  ];
+  const rows: Array<{ name: string; inputs: SpecFileInput[]; options?: AgentPluginOptions; target: string; dependsOn: AgentTargetConfiguration['dependsOn'] }> =
+    [
+      {
+        name: 'a task of the same project is a plain target name',
+        inputs: [agentTask(api, 'write', 'dependsOn: [design]'), agentTask(api, 'design')],
+        target: 'agent--write',
+        dependsOn: ['agent--design'],
+      },
+      {
+        name: 'project:task is a target of another project',
+        inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema]'), agentTask(shared, 'schema')],
+        target: 'agent--write',
+        dependsOn: [{ projects: ['shared'], target: 'agent--schema' }],
+      },
+      {
+        name: 'own-project:task is written as a plain name too',
+        inputs: [agentTask(api, 'write', 'dependsOn: [api:design]'), agentTask(api, 'design')],
+        target: 'agent--write',
+        dependsOn: ['agent--design'],
+      },
+      {
+        name: 'after names plain Nx targets, listed after the task edges',
+        inputs: [agentTask(api, 'write', 'dependsOn: [shared:schema, design]', 'after: [build, lint]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
+        target: 'agent--write',
+        dependsOn: [{ projects: ['shared'], target: 'agent--schema' }, 'agent--design', 'build', 'lint'],
+      },
+      {
+        name: 'the blockedBy alias makes the same edges',
+        inputs: [agentTask(api, 'write', 'blockedBy: design'), agentTask(api, 'design')],
+        target: 'agent--write',
+        dependsOn: ['agent--design'],
+      },
+      {
+        name: 'no dependencies: no dependsOn at all',
+        inputs: [agentTask(api, 'design')],
+        target: 'agent--design',
+        dependsOn: undefined,
+      },
+      {
+        name: 'a custom targetPrefix names the edges',
+        inputs: [agentTask(api, 'write', 'dependsOn: [design, shared:schema]'), agentTask(api, 'design'), agentTask(shared, 'schema')],
+        options: { targetPrefix: 'ai-' },
+        target: 'ai-write',
+        dependsOn: ['ai-design', { projects: ['shared'], target: 'ai-schema' }],
+      },
+    ];
 
   it.each(rows)('$name', ({ inputs, options, target, dependsOn }) => {
     const targets = targetsOf(graphOf(inputs, options), 'api');
@@ -124,7 +129,14 @@ describe('buildAgentGraph: one valid task target', () => {
       metadata: {
         description: 'Implement the REST endpoints',
         technologies: ['ai-agents'],
-        agentTask: { spec: 'apps/api/tasks/write.agent.md', line: 1, agent: 'implementer', provider: 'claude-code', model: 'sonnet', writes: ['{projectRoot}/src/**'] },
+        agentTask: {
+          spec: 'apps/api/tasks/write.agent.md',
+          line: 1,
+          agent: 'implementer',
+          provider: 'claude-code',
+          model: 'sonnet',
+          writes: ['{projectRoot}/src/**'],
+        },
         help: { command: 'npx nx show project api --json', example: {} },
       },
     });
@@ -146,14 +158,23 @@ describe('buildAgentGraph: one valid task target', () => {
     const decomposition: SpecFileInput = {
       parsed: parseSpecFile(
         'apps/api/specs/03-tasks.json',
-        JSON.stringify({ slug: 'auth', spec: 'Auth', tasks: [{ id: '1.1', phase: 1, phaseName: 'Setup', subject: 'Schema', description: 'Write it', size: 'S', priority: 'high', dependencies: [] }] }),
+        JSON.stringify({
+          slug: 'auth',
+          spec: 'Auth',
+          tasks: [{ id: '1.1', phase: 1, phaseName: 'Setup', subject: 'Schema', description: 'Write it', size: 'S', priority: 'high', dependencies: [] }],
+        }),
       ),
       project: api,
     };
     const graph = graphOf([decomposition, agentTask(api, 'write', 'agent: implementer', 'retries: 3', 'script:', '  summary: done')]);
     for (const [name, target] of Object.entries(targetsOf(graph, 'api'))) {
       if (name === 'agent') expect(target.options).toBeUndefined();
-      else expect(Object.keys(target.options ?? {}).filter((key) => key !== 'profile').sort()).toEqual(['spec', 'task']);
+      else
+        expect(
+          Object.keys(target.options ?? {})
+            .filter((key) => key !== 'profile')
+            .sort(),
+        ).toEqual(['spec', 'task']);
     }
     expect(targetsOf(graph, 'api')['agent--1.1'].options).toEqual({ spec: 'apps/api/specs/03-tasks.json', task: '1.1' });
     expect(Object.keys(targetsOf(graph, 'api')).sort()).toEqual(['agent', 'agent--1.1', 'agent--write']);
@@ -173,9 +194,24 @@ describe('buildAgentGraph: what the cache key covers', () => {
   });
 
   it.each([
-    { name: 'writes inside a project input: excluded in project form', inputs: '["{projectRoot}/src/**"]', writes: '["{projectRoot}/src/api/**"]', expected: ['{projectRoot}/src/**', '!{projectRoot}/src/api/**'] },
-    { name: 'writes inside a workspace input: excluded in workspace form', inputs: '["{workspaceRoot}/apps/api/src/**"]', writes: '["src/api/**"]', expected: ['{workspaceRoot}/apps/api/src/**', '!{workspaceRoot}/apps/api/src/api/**'] },
-    { name: 'writes a file it also reads', inputs: '["docs/api.md"]', writes: '["docs/api.md"]', expected: ['{projectRoot}/docs/api.md', '!{projectRoot}/docs/api.md'] },
+    {
+      name: 'writes inside a project input: excluded in project form',
+      inputs: '["{projectRoot}/src/**"]',
+      writes: '["{projectRoot}/src/api/**"]',
+      expected: ['{projectRoot}/src/**', '!{projectRoot}/src/api/**'],
+    },
+    {
+      name: 'writes inside a workspace input: excluded in workspace form',
+      inputs: '["{workspaceRoot}/apps/api/src/**"]',
+      writes: '["src/api/**"]',
+      expected: ['{workspaceRoot}/apps/api/src/**', '!{workspaceRoot}/apps/api/src/api/**'],
+    },
+    {
+      name: 'writes a file it also reads',
+      inputs: '["docs/api.md"]',
+      writes: '["docs/api.md"]',
+      expected: ['{projectRoot}/docs/api.md', '!{projectRoot}/docs/api.md'],
+    },
     // A negation alone would mean "every project file but this" to Nx: all siblings' specs in the key.
     { name: 'writes no context input covers: no exclusion at all', inputs: '["docs/api.md"]', writes: '["src/**"]', expected: ['{projectRoot}/docs/api.md'] },
     { name: 'writes and no context inputs: no exclusion at all', inputs: '[]', writes: '["src/**"]', expected: [] },
@@ -195,8 +231,11 @@ describe('buildAgentGraph: what the cache key covers', () => {
 
   it('names the plugin and the client package only where the workspace locks them', () => {
     const task = [agentTask(api, 'write', 'agent: implementer')];
-    const inputs = (lockedPackages: string[]) => targetsOf(graphOf(task, {}, { subagents: [], lockedPackages: new Set(lockedPackages) }), 'api')['agent--write'].inputs;
-    expect(inputs(['nx-agent-orchestrator', '@anthropic-ai/claude-code', 'react'])).toContainEqual({ externalDependencies: ['nx-agent-orchestrator', '@anthropic-ai/claude-code'] });
+    const inputs = (lockedPackages: string[]) =>
+      targetsOf(graphOf(task, {}, { subagents: [], lockedPackages: new Set(lockedPackages) }), 'api')['agent--write'].inputs;
+    expect(inputs(['nx-agent-orchestrator', '@anthropic-ai/claude-code', 'react'])).toContainEqual({
+      externalDependencies: ['nx-agent-orchestrator', '@anthropic-ai/claude-code'],
+    });
     expect(inputs(['nx-agent-orchestrator'])).toContainEqual({ externalDependencies: ['nx-agent-orchestrator'] });
     // Empty, not absent: an absent list makes Nx hash every external dependency of the workspace.
     expect(inputs([])).toContainEqual({ externalDependencies: [] });
@@ -205,7 +244,12 @@ describe('buildAgentGraph: what the cache key covers', () => {
   it('an agent that is neither a profile nor a provider fails its task at graph time, listing the known names', () => {
     const graph = buildAgentGraph([agentTask(api, 'write', 'agent: implemneter')], normalizePluginOptions({ agents: { implementer: IMPLEMENTER } }));
     expect(graph.problems).toEqual([
-      expect.objectContaining({ code: 'unknown-agent', file: 'apps/api/tasks/write.agent.md', taskId: 'write', message: expect.stringContaining('Profiles (nx.json and .claude/agents): implementer; providers: claude-code') }),
+      expect.objectContaining({
+        code: 'unknown-agent',
+        file: 'apps/api/tasks/write.agent.md',
+        taskId: 'write',
+        message: expect.stringContaining('Profiles (nx.json and .claude/agents): implementer; providers: claude-code'),
+      }),
     ]);
     expect(targetsOf(graph, 'api')['agent--write'].options?.error).toContain('names agent "implemneter"');
   });
@@ -243,7 +287,10 @@ describe('buildAgentGraph: the aggregate target and target groups', () => {
 
   it('lists every task of a task list in declaration order', () => {
     const list: SpecFileInput = {
-      parsed: parseSpecFile('apps/api/agent-tasks.yaml', ['tasks:', '  - id: zeta', '    prompt: Z', '  - id: alpha', '    prompt: A', '    dependsOn: zeta', ''].join('\n')),
+      parsed: parseSpecFile(
+        'apps/api/agent-tasks.yaml',
+        ['tasks:', '  - id: zeta', '    prompt: Z', '  - id: alpha', '    prompt: A', '    dependsOn: zeta', ''].join('\n'),
+      ),
       project: api,
     };
     const graph = graphOf([list]);
@@ -266,8 +313,19 @@ describe('buildAgentGraph: determinism', () => {
     const options = normalizePluginOptions({});
     const expected = JSON.stringify(buildAgentGraph(inputs, options));
     // A fixed set of permutations, so a failure is reproducible.
-    for (const order of [[5, 4, 3, 2, 1, 0], [2, 0, 5, 1, 4, 3], [3, 5, 0, 4, 2, 1]]) {
-      expect(JSON.stringify(buildAgentGraph(order.map((index) => inputs[index]), options))).toBe(expected);
+    for (const order of [
+      [5, 4, 3, 2, 1, 0],
+      [2, 0, 5, 1, 4, 3],
+      [3, 5, 0, 4, 2, 1],
+    ]) {
+      expect(
+        JSON.stringify(
+          buildAgentGraph(
+            order.map((index) => inputs[index]),
+            options,
+          ),
+        ),
+      ).toBe(expected);
     }
     expect(JSON.parse(expected).problems).toHaveLength(4);
   });

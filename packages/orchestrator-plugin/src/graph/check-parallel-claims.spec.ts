@@ -14,7 +14,11 @@ interface DecompositionTask {
 
 /** A decomposition with one task per line, so task N of the list sits on line N + 1. */
 function decomposition(...tasks: DecompositionTask[]): AgentGraph {
-  const lines = ['{ "slug": "auth", "tasks": [', ...tasks.map((task, index) => `  ${JSON.stringify({ subject: `Task ${task.id}`, ...task })}${index + 1 < tasks.length ? ',' : ''}`), '] }'];
+  const lines = [
+    '{ "slug": "auth", "tasks": [',
+    ...tasks.map((task, index) => `  ${JSON.stringify({ subject: `Task ${task.id}`, ...task })}${index + 1 < tasks.length ? ',' : ''}`),
+    '] }',
+  ];
   return buildAgentGraph([{ parsed: parseSpecFile(FILE, lines.join('\n')), project: api }], normalizePluginOptions({}));
 }
 
@@ -26,18 +30,42 @@ describe('checkParallelClaims (through buildAgentGraph)', () => {
   const rows: Array<{ name: string; tasks: DecompositionTask[]; warnings: SpecProblem[] }> = [
     {
       name: 'a claim the edges contradict, with the path that orders the pair',
-      tasks: [{ id: '1.1', parallelWith: ['1.2'] }, { id: '1.2', dependencies: ['1.1'] }],
-      warnings: [warning(2, '1.1', 'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other')],
+      tasks: [
+        { id: '1.1', parallelWith: ['1.2'] },
+        { id: '1.2', dependencies: ['1.1'] },
+      ],
+      warnings: [
+        warning(
+          2,
+          '1.1',
+          'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other',
+        ),
+      ],
     },
     {
       name: 'a transitive ordering, spelled step by step',
       tasks: [{ id: '1.1' }, { id: '1.2', dependencies: ['1.1'] }, { id: '1.3', dependencies: ['1.2'], parallelWith: ['1.1'] }],
-      warnings: [warning(4, '1.3', 'tasks "1.3" and "1.1" are declared parallelWith each other, but the dependencies order them (1.3 -> 1.2 -> 1.1): they will run one after the other')],
+      warnings: [
+        warning(
+          4,
+          '1.3',
+          'tasks "1.3" and "1.1" are declared parallelWith each other, but the dependencies order them (1.3 -> 1.2 -> 1.1): they will run one after the other',
+        ),
+      ],
     },
     {
       name: 'a pair claimed from both sides is reported once',
-      tasks: [{ id: '1.1', parallelWith: ['1.2'] }, { id: '1.2', dependencies: ['1.1'], parallelWith: ['1.1'] }],
-      warnings: [warning(2, '1.1', 'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other')],
+      tasks: [
+        { id: '1.1', parallelWith: ['1.2'] },
+        { id: '1.2', dependencies: ['1.1'], parallelWith: ['1.1'] },
+      ],
+      warnings: [
+        warning(
+          2,
+          '1.1',
+          'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other',
+        ),
+      ],
     },
     {
       name: 'siblings that are in fact unordered: no warning',

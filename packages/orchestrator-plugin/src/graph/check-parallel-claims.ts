@@ -27,7 +27,10 @@ export function checkParallelClaims(
       const path = findPath(edges, key, otherKey) ?? findPath(edges, otherKey, key);
       if (path) {
         const spelled = path.map((step) => parseTaskReference(step, '').id).join(' -> ');
-        warnings.push({ ...base, message: `tasks "${task.id}" and "${other}" are declared parallelWith each other, but the dependencies order them (${spelled}): they will run one after the other` });
+        warnings.push({
+          ...base,
+          message: `tasks "${task.id}" and "${other}" are declared parallelWith each other, but the dependencies order them (${spelled}): they will run one after the other`,
+        });
       }
     }
   }

@@ -5,7 +5,14 @@ const { plugin, createWorkspace } = setUpPluginWorkspace();
 const { createDependencies, createNodes } = plugin;
 
 function contextWith(projects: Record<string, ProjectConfiguration>, workspaceRoot = '/unused'): CreateDependenciesContext {
-  return { projects, externalNodes: {}, nxJsonConfiguration: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] }, workspaceRoot };
+  return {
+    projects,
+    externalNodes: {},
+    nxJsonConfiguration: {},
+    fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+    filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+    workspaceRoot,
+  };
 }
 
 const agent = (dependsOn: TargetConfiguration['dependsOn']): TargetConfiguration => ({ executor: 'nx-agent-orchestrator:agent', dependsOn });
@@ -16,7 +23,10 @@ describe('createDependencies', () => {
     const projects = {
       api: project('api', {
         'agent--write': agent([{ projects: ['shared'], target: 'agent--schema' }, 'agent--design', 'build']),
-        'agent--test': agent([{ projects: ['shared'], target: 'agent--fixtures' }, { projects: 'web', target: 'agent--ui' }]),
+        'agent--test': agent([
+          { projects: ['shared'], target: 'agent--fixtures' },
+          { projects: 'web', target: 'agent--ui' },
+        ]),
         'agent--design': agent([]),
       }),
       shared: project('shared', { 'agent--schema': agent(undefined), 'agent--fixtures': agent(undefined) }),

@@ -8,12 +8,7 @@ import type { SpecProject } from '../graph/agent-graph';
  * becomes a project named after the folder (or the decomposition's slug). Lookups are
  * memoized per folder in `memo`, which lives for one createNodes call.
  */
-export function findProjectForSpec(
-  workspaceRoot: string,
-  file: string,
-  slug: string | undefined,
-  memo: Map<string, SpecProject | null>,
-): SpecProject {
+export function findProjectForSpec(workspaceRoot: string, file: string, slug: string | undefined, memo: Map<string, SpecProject | null>): SpecProject {
   const fileFolder = posix.dirname(file);
   for (let folder = fileFolder; folder !== '.' && folder !== ''; folder = posix.dirname(folder)) {
     const project = projectAt(workspaceRoot, folder, memo);

@@ -4,7 +4,10 @@ import type { CreateNodesResultArray } from '@nx/devkit';
 import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 
 // First, before anything loads Nx: this file gets a parse cache of its own.
-const { plugin: { createNodes, createNodesV2, SPEC_GLOB }, createWorkspace } = setUpPluginWorkspace();
+const {
+  plugin: { createNodes, createNodesV2, SPEC_GLOB },
+  createWorkspace,
+} = setUpPluginWorkspace();
 
 /** Runs the real createNodes on the files of `root` that its glob matches, as Nx would. */
 async function inferNodes(root: string, files: Record<string, unknown>): Promise<CreateNodesResultArray> {
@@ -28,10 +31,23 @@ describe('createNodes on a real workspace', () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const files = {
       'apps/api/project.json': { name: 'api' },
-      'apps/api/tasks/write-api.agent.md': agentMarkdown(['dependsOn: [shared:schema]', 'inputs: [docs/api.md]', 'outputs: ["src/api/**"]'], '# Write the API\n\nDetails.'),
+      'apps/api/tasks/write-api.agent.md': agentMarkdown(
+        ['dependsOn: [shared:schema]', 'inputs: [docs/api.md]', 'outputs: ["src/api/**"]'],
+        '# Write the API\n\nDetails.',
+      ),
       'libs/shared/package.json': { name: '@org/shared', nx: { name: 'shared' } },
       'libs/shared/agent-tasks.yaml': 'tasks:\n  - id: schema\n    prompt: Write the schema\n    after: [build]\n',
-      'docs/specs/checkout/03-tasks.json': JSON.stringify({ slug: 'checkout-redesign', tasks: [{ id: '1.1', subject: 'Plan', dependencies: [] }, { id: '1.2', subject: 'Build', dependencies: ['1.1'] }] }, null, 2),
+      'docs/specs/checkout/03-tasks.json': JSON.stringify(
+        {
+          slug: 'checkout-redesign',
+          tasks: [
+            { id: '1.1', subject: 'Plan', dependencies: [] },
+            { id: '1.2', subject: 'Build', dependencies: ['1.1'] },
+          ],
+        },
+        null,
+        2,
+      ),
     };
     const root = createWorkspace(files);
     const result = await inferNodes(root, files);

@@ -1,7 +1,10 @@
 import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 
 // First, before anything loads Nx: this file gets a parse cache of its own.
-const { plugin: { createNodes }, createWorkspace } = setUpPluginWorkspace();
+const {
+  plugin: { createNodes },
+  createWorkspace,
+} = setUpPluginWorkspace();
 
 const FILES = {
   'apps/api/project.json': { name: 'api' },
@@ -9,7 +12,8 @@ const FILES = {
   'apps/api/bad.agent.md': '---\nretries: many\n---\nDo it.\n',
   'libs/web/project.json': { name: 'web' },
   'libs/web/agent-tasks.json': '{ "tasks": [\n  { "id": "a", "prompt": "A" },\n  { "id": "b" "prompt": "B" }\n] }\n',
-  'specs/plan/03-tasks.json': '{ "slug": "plan", "tasks": [\n  { "id": "1", "subject": "One", "parallelWith": ["2"] },\n  { "id": "2", "subject": "Two", "dependencies": ["1"] }\n] }\n',
+  'specs/plan/03-tasks.json':
+    '{ "slug": "plan", "tasks": [\n  { "id": "1", "subject": "One", "parallelWith": ["2"] },\n  { "id": "2", "subject": "Two", "dependencies": ["1"] }\n] }\n',
 };
 const SPEC_FILES = Object.keys(FILES).filter((file) => !file.endsWith('project.json'));
 
@@ -25,7 +29,12 @@ describe('createNodes with invalid specs', () => {
     const result = await createNodes[1](SPEC_FILES, {}, { workspaceRoot: root, nxJsonConfiguration: {} });
     const summary = result.map(([file, nodes]) => {
       const [project] = Object.values(nodes.projects ?? {});
-      return [file, Object.fromEntries(Object.entries(project.targets ?? {}).map(([name, target]) => [name, target.options?.error ?? target.options?.task ?? target.executor]))];
+      return [
+        file,
+        Object.fromEntries(
+          Object.entries(project.targets ?? {}).map(([name, target]) => [name, target.options?.error ?? target.options?.task ?? target.executor]),
+        ),
+      ];
     });
     expect(summary).toMatchInlineSnapshot(`
 [
@@ -87,11 +96,15 @@ describe('createNodes with bad plugin options', () => {
   const run = (options: unknown) => () => createNodes[1](['apps/api/good.agent.md'], options as never, { workspaceRoot: root, nxJsonConfiguration: {} });
 
   it('throws for a misspelt option, naming it and the option it resembles', () => {
-    expect(run({ targetprefix: 'ai-' })).toThrow('Invalid options for the nx-agent-orchestrator plugin in nx.json:\n  unknown option "targetprefix". Did you mean "targetPrefix"?');
+    expect(run({ targetprefix: 'ai-' })).toThrow(
+      'Invalid options for the nx-agent-orchestrator plugin in nx.json:\n  unknown option "targetprefix". Did you mean "targetPrefix"?',
+    );
   });
 
   it('throws for an aggregate target the prefix glob would make depend on itself', () => {
-    expect(run({ targetPrefix: 'ai', aggregateTarget: 'ai-all' })).toThrow('aggregateTarget "ai-all" starts with targetPrefix "ai", so it would depend on itself');
+    expect(run({ targetPrefix: 'ai', aggregateTarget: 'ai-all' })).toThrow(
+      'aggregateTarget "ai-all" starts with targetPrefix "ai", so it would depend on itself',
+    );
   });
 
   it('accepts no options at all', () => {

@@ -2,7 +2,10 @@ import { minimatch } from 'minimatch';
 import { setUpPluginWorkspace } from '../testing/plugin-workspace';
 
 // First, before anything loads Nx: this file gets a parse cache of its own.
-const { plugin: { createNodes, SPEC_GLOB }, createWorkspace } = setUpPluginWorkspace();
+const {
+  plugin: { createNodes, SPEC_GLOB },
+  createWorkspace,
+} = setUpPluginWorkspace();
 
 interface InferredProject {
   file: string;
@@ -30,7 +33,12 @@ const task = (frontmatter = '') => `---\n${frontmatter}\n---\nDo it.\n`;
 
 /** The dependsOn of a task in another project that depends on `<name>:target-task`, a task in `specFolder`. */
 async function edgeTo(name: string, projectFiles: Record<string, object>, specFolder: string) {
-  const files = { ...projectFiles, [`${specFolder}/target-task.agent.md`]: task(), 'apps/user/project.json': { name: 'user' }, 'apps/user/probe.agent.md': task(`dependsOn: ["${name}:target-task"]`) };
+  const files = {
+    ...projectFiles,
+    [`${specFolder}/target-task.agent.md`]: task(),
+    'apps/user/project.json': { name: 'user' },
+    'apps/user/probe.agent.md': task(`dependsOn: ["${name}:target-task"]`),
+  };
   const root = createWorkspace(files);
   const result = await createNodes[1]([`${specFolder}/target-task.agent.md`, 'apps/user/probe.agent.md'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
   const probe = result.find(([file]) => file === 'apps/user/probe.agent.md')![1];
@@ -80,17 +88,28 @@ describe('createNodes: which project a spec file belongs to', () => {
   });
 
   it('resolves an edge into the slug-named project from a spec beside the decomposition', async () => {
-    const root = createWorkspace({ 'specs/auth/03-tasks.json': { slug: 'checkout', tasks: [{ id: '1.1', subject: 'Plan' }] }, 'specs/auth/extra.agent.md': task('dependsOn: ["1.1"]') });
+    const root = createWorkspace({
+      'specs/auth/03-tasks.json': { slug: 'checkout', tasks: [{ id: '1.1', subject: 'Plan' }] },
+      'specs/auth/extra.agent.md': task('dependsOn: ["1.1"]'),
+    });
     const result = await createNodes[1](['specs/auth/03-tasks.json', 'specs/auth/extra.agent.md'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
     expect(result[1][1].projects!['specs/auth'].targets!['agent--extra'].dependsOn).toEqual(['agent--1.1']);
     expect(process.stderr.write).not.toHaveBeenCalled();
   });
 
   it.each<{ name: string; files: Record<string, object>; folder?: string; expected: string }>([
-    { name: "project.json's name", files: { 'libs/a/project.json': { name: 'from-project-json' }, 'libs/a/package.json': { name: '@org/a' } }, expected: 'from-project-json' },
+    {
+      name: "project.json's name",
+      files: { 'libs/a/project.json': { name: 'from-project-json' }, 'libs/a/package.json': { name: '@org/a' } },
+      expected: 'from-project-json',
+    },
     { name: "package.json's nx.name over its name", files: { 'libs/a/package.json': { name: '@org/a', nx: { name: 'a-nx' } } }, expected: 'a-nx' },
     { name: "package.json's name", files: { 'libs/a/package.json': { name: '@org/a' } }, expected: '@org/a' },
-    { name: "a project.json without a name: its package.json's name, as Nx does", files: { 'libs/a/project.json': {}, 'libs/a/package.json': { name: '@org/a' } }, expected: '@org/a' },
+    {
+      name: "a project.json without a name: its package.json's name, as Nx does",
+      files: { 'libs/a/project.json': {}, 'libs/a/package.json': { name: '@org/a' } },
+      expected: '@org/a',
+    },
     { name: 'a package.json without a name: the folder, lower-cased', files: { 'libs/My-Lib/package.json': {} }, folder: 'libs/My-Lib', expected: 'my-lib' },
   ])('names an existing project as Nx does: $name', async ({ files, folder, expected }) => {
     // A cross-project edge resolves only under the name the plugin gave the project (else the probe is an error target without edges).

@@ -5,10 +5,17 @@ import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
  * the graph in the foreground; the same messages also live on the failing targets, which
  * is the channel that works when the daemon computes the graph.
  */
-export function formatProblemReport(problems: readonly SpecProblem[], warnings: readonly SpecProblem[], aggregateTarget: string, profileProblems: readonly string[] = []): string {
+export function formatProblemReport(
+  problems: readonly SpecProblem[],
+  warnings: readonly SpecProblem[],
+  aggregateTarget: string,
+  profileProblems: readonly string[] = [],
+): string {
   const lines: string[] = [];
   if (profileProblems.length) {
-    lines.push(`nx-agent-orchestrator: ${profileProblems.length} unreadable Claude Code subagent file${profileProblems.length === 1 ? '' : 's'} (its profile is unavailable):`);
+    lines.push(
+      `nx-agent-orchestrator: ${profileProblems.length} unreadable Claude Code subagent file${profileProblems.length === 1 ? '' : 's'} (its profile is unavailable):`,
+    );
     lines.push(...profileProblems.map((problem) => `  ${problem}`));
   }
   if (problems.length) {
@@ -20,7 +27,9 @@ export function formatProblemReport(problems: readonly SpecProblem[], warnings: 
     lines.push(...problems.map((problem) => `  ${formatSpecProblem(problem)}`));
   }
   if (warnings.length) {
-    lines.push(`nx-agent-orchestrator: ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (the tasks still run as the dependencies say; \`nx run-many -t ${aggregateTarget}\` is unaffected):`);
+    lines.push(
+      `nx-agent-orchestrator: ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (the tasks still run as the dependencies say; \`nx run-many -t ${aggregateTarget}\` is unaffected):`,
+    );
     lines.push(...warnings.map((warning) => `  ${formatSpecProblem(warning)}`));
   }
   return lines.length ? `${lines.join('\n')}\n` : '';

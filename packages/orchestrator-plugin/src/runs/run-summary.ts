@@ -48,7 +48,15 @@ export function buildRunSummary(
     .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0))
     .map(({ task, status, record }): SummaryRow => {
       const cache = status === 'remote-cache' ? 'remote' : status.startsWith('local-cache') ? 'local' : undefined;
-      const outcome: SummaryOutcome = cache ? 'cached' : status === 'success' ? 'ran' : status === 'failure' ? 'failed' : status === 'stopped' ? 'stopped' : 'skipped';
+      const outcome: SummaryOutcome = cache
+        ? 'cached'
+        : status === 'success'
+          ? 'ran'
+          : status === 'failure'
+            ? 'failed'
+            : status === 'stopped'
+              ? 'stopped'
+              : 'skipped';
       return {
         task,
         outcome,

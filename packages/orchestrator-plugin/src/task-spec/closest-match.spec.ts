@@ -1,6 +1,22 @@
 import { closestMatch, didYouMean } from './closest-match';
 
-const FIELDS = ['id', 'description', 'agent', 'model', 'dependsOn', 'blockedBy', 'dependencies', 'after', 'inputs', 'outputs', 'writes', 'retries', 'timeout', 'cache', 'script'];
+const FIELDS = [
+  'id',
+  'description',
+  'agent',
+  'model',
+  'dependsOn',
+  'blockedBy',
+  'dependencies',
+  'after',
+  'inputs',
+  'outputs',
+  'writes',
+  'retries',
+  'timeout',
+  'cache',
+  'script',
+];
 
 describe('closestMatch', () => {
   it.each<{ name: string; candidates: string[]; expected: string | undefined }>([

@@ -1,17 +1,13 @@
 import { findJsonSyntaxError } from './json-syntax-error';
 
 describe('findJsonSyntaxError', () => {
-  it.each([
-    '{}',
-    '[]',
-    ' { "a": [1, -2.5e3, 0, true, false, null, "x\\n\\"\\u00e9\\/"], "b": {} } ',
-    '"just a string"',
-    '0',
-    '{"nested": [[[{"a": [{}]}]]]}',
-  ])('accepts %s', (text) => {
-    expect(() => JSON.parse(text)).not.toThrow();
-    expect(findJsonSyntaxError(text)).toBeUndefined();
-  });
+  it.each(['{}', '[]', ' { "a": [1, -2.5e3, 0, true, false, null, "x\\n\\"\\u00e9\\/"], "b": {} } ', '"just a string"', '0', '{"nested": [[[{"a": [{}]}]]]}'])(
+    'accepts %s',
+    (text) => {
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(findJsonSyntaxError(text)).toBeUndefined();
+    },
+  );
 
   it.each<{ text: string; offset: number; reason: string }>([
     { text: '', offset: 0, reason: 'the file is empty: it must hold a JSON object' },
@@ -23,7 +19,7 @@ describe('findJsonSyntaxError', () => {
     { text: '{"a": 1 "b": 2}', offset: 8, reason: 'expected "," or "}" after a property value, found `"b"`' },
     { text: '[1 2]', offset: 3, reason: 'expected "," or "]" after a list item, found `2`' },
     { text: '{"a": }', offset: 6, reason: 'expected a value, found `}`' },
-    { text: "{\"a\": 'x'}", offset: 6, reason: "expected a value, found `'x'` (JSON strings need double quotes)" },
+    { text: '{"a": \'x\'}', offset: 6, reason: "expected a value, found `'x'` (JSON strings need double quotes)" },
     { text: '{"a": 01}', offset: 6, reason: 'expected a value, found `01`' },
     { text: '{"a": -}', offset: 6, reason: 'expected a value, found `-`' },
     { text: '{"a": True}', offset: 6, reason: 'expected a value, found `True`' },

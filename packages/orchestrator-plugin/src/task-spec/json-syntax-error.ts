@@ -73,7 +73,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       }
       for (;;) {
         skipWhitespace();
-        if (text[index] !== '"') fail(index >= text.length ? 'unexpected end of file: a "}" is missing' : `expected a property name in double quotes, found ${shown(index)}`);
+        if (text[index] !== '"')
+          fail(index >= text.length ? 'unexpected end of file: a "}" is missing' : `expected a property name in double quotes, found ${shown(index)}`);
         string();
         expect(':', 'expected ":" after the property name');
         value();

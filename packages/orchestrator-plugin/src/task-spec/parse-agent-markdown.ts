@@ -20,7 +20,12 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   if (/^---[ \t]*\r?\n/.test(text)) {
     const match = FRONTMATTER.exec(text);
     if (!match || match.index !== 0) {
-      result.problems.push({ code: 'syntax', file, line: 1, message: 'the frontmatter opened with "---" on line 1 is never closed: end it with a line "---" before the prompt' });
+      result.problems.push({
+        code: 'syntax',
+        file,
+        line: 1,
+        message: 'the frontmatter opened with "---" on line 1 is never closed: end it with a line "---" before the prompt',
+      });
       return result;
     }
     frontmatter = match[1];
@@ -50,7 +55,13 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   }
   const prompt = body.trim();
   if (!prompt) {
-    result.problems.push({ code: 'missing-prompt', file, line: bodyLine, taskId: id, message: `task "${id}" has no prompt: write it in markdown ${bodyLine > 1 ? 'below the frontmatter' : 'in this file'}` });
+    result.problems.push({
+      code: 'missing-prompt',
+      file,
+      line: bodyLine,
+      taskId: id,
+      message: `task "${id}" has no prompt: write it in markdown ${bodyLine > 1 ? 'below the frontmatter' : 'in this file'}`,
+    });
     return result;
   }
   const normalized = normalizeTask(validated.value, { id, prompt, file, line: 1, format: 'agent-md', source: parsed.source, path: [] });

@@ -74,7 +74,19 @@ describe('parseDecomposition: valid files', () => {
       name: 'task fields of the other formats are accepted too',
       root: {},
       tasks: [{ id: 'a', subject: 'S', agent: 'implementer', outputs: 'src/**', timeout: '15m', retries: 1, cache: false }],
-      expected: [task(3, { id: 'a', description: 'S', prompt: '# S', agent: 'implementer', outputs: ['src/**'], writes: ['src/**'], timeoutMs: 900_000, retries: 1, cache: false })],
+      expected: [
+        task(3, {
+          id: 'a',
+          description: 'S',
+          prompt: '# S',
+          agent: 'implementer',
+          outputs: ['src/**'],
+          writes: ['src/**'],
+          timeoutMs: 900_000,
+          retries: 1,
+          cache: false,
+        }),
+      ],
     },
   ];
 
@@ -96,15 +108,31 @@ describe('parseDecomposition: valid files', () => {
 
 describe('parseDecomposition: problems of the whole file', () => {
   it.each<{ name: string; content: string; expected: SpecProblem[] }>([
-    { name: 'invalid JSON', content: '{\n  "tasks": [\n    { "id": "1", "subject": "S" },\n  ]\n}', expected: [{ code: 'syntax', file: FILE, line: 4, message: 'invalid JSON: trailing comma before "]": remove the comma after the last item' }] },
-    { name: 'a root that is a list', content: '[]', expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file must be a mapping with a "tasks" list, not a list' }] },
-    { name: 'no tasks', content: '{\n  "slug": "auth"\n}', expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file has no "tasks" field: it must be a list' }] },
+    {
+      name: 'invalid JSON',
+      content: '{\n  "tasks": [\n    { "id": "1", "subject": "S" },\n  ]\n}',
+      expected: [{ code: 'syntax', file: FILE, line: 4, message: 'invalid JSON: trailing comma before "]": remove the comma after the last item' }],
+    },
+    {
+      name: 'a root that is a list',
+      content: '[]',
+      expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file must be a mapping with a "tasks" list, not a list' }],
+    },
+    {
+      name: 'no tasks',
+      content: '{\n  "slug": "auth"\n}',
+      expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file has no "tasks" field: it must be a list' }],
+    },
     {
       name: 'an unknown root field',
       content: '{\n  "slug": "auth",\n  "sepc": "x",\n  "tasks": []\n}',
       expected: [{ code: 'unknown-field', file: FILE, line: 3, message: 'unknown field "sepc" in the file. Did you mean "spec"?' }],
     },
-    { name: 'a slug that is not a string', content: '{\n  "slug": 5,\n  "tasks": []\n}', expected: [{ code: 'invalid-field', file: FILE, line: 2, message: 'field "slug" of the file: expected a string, got 5' }] },
+    {
+      name: 'a slug that is not a string',
+      content: '{\n  "slug": 5,\n  "tasks": []\n}',
+      expected: [{ code: 'invalid-field', file: FILE, line: 2, message: 'field "slug" of the file: expected a string, got 5' }],
+    },
   ])('$name', ({ content, expected }) => {
     expect(parseDecomposition(FILE, content)).toEqual({ file: FILE, format: 'decomposition', tasks: [], problems: expected });
   });
@@ -112,25 +140,73 @@ describe('parseDecomposition: problems of the whole file', () => {
 
 describe('parseDecomposition: one bad task does not hide the valid ones beside it', () => {
   const rows: Array<{ name: string; entry: unknown; problems: SpecProblem[] }> = [
-    { name: 'an entry that is a string', entry: 'Create the table', problems: [{ code: 'invalid-field', file: FILE, line: 4, message: 'task #2 must be a mapping of task fields, not a string' }] },
-    { name: 'an entry that is a number', entry: 2, problems: [{ code: 'invalid-field', file: FILE, line: 4, message: 'task #2 must be a mapping of task fields, not a number' }] },
-    { name: 'no id', entry: { subject: 'S' }, problems: [{ code: 'invalid-id', file: FILE, line: 4, message: 'task #2 has no "id": every task in this file needs one' }] },
-    { name: 'an id that is true', entry: { id: true, subject: 'S' }, problems: [{ code: 'invalid-id', file: FILE, line: 4, message: 'task #2 has an "id" that is a boolean: write a string such as "write-api"' }] },
+    {
+      name: 'an entry that is a string',
+      entry: 'Create the table',
+      problems: [{ code: 'invalid-field', file: FILE, line: 4, message: 'task #2 must be a mapping of task fields, not a string' }],
+    },
+    {
+      name: 'an entry that is a number',
+      entry: 2,
+      problems: [{ code: 'invalid-field', file: FILE, line: 4, message: 'task #2 must be a mapping of task fields, not a number' }],
+    },
+    {
+      name: 'no id',
+      entry: { subject: 'S' },
+      problems: [{ code: 'invalid-id', file: FILE, line: 4, message: 'task #2 has no "id": every task in this file needs one' }],
+    },
+    {
+      name: 'an id that is true',
+      entry: { id: true, subject: 'S' },
+      problems: [{ code: 'invalid-id', file: FILE, line: 4, message: 'task #2 has an "id" that is a boolean: write a string such as "write-api"' }],
+    },
     ...['a:b', 'has space', '-lead', 'x/y'].map((id) => ({
       name: `the invalid id ${id}`,
       entry: { id, subject: 'S' },
       problems: [{ code: 'invalid-id' as const, file: FILE, line: 4, message: `task id "${id}" is not a valid target name: ${ID_RULE}` }],
     })),
-    { name: 'neither subject nor description', entry: { id: '2', phase: 1 }, problems: [{ code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' }] },
-    { name: 'an empty subject', entry: { id: '2', subject: '' }, problems: [{ code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' }] },
+    {
+      name: 'neither subject nor description',
+      entry: { id: '2', phase: 1 },
+      problems: [
+        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' },
+      ],
+    },
+    {
+      name: 'an empty subject',
+      entry: { id: '2', subject: '' },
+      problems: [
+        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' },
+      ],
+    },
     {
       name: 'two dependency aliases',
       entry: { id: '2', subject: 'S', dependencies: ['1'], blockedBy: ['1'] },
-      problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'task "2" lists dependencies in both "blockedBy" and "dependencies": use one (blockedBy and dependencies are aliases of dependsOn)' }],
+      problems: [
+        {
+          code: 'invalid-field',
+          file: FILE,
+          line: 4,
+          taskId: '2',
+          message: 'task "2" lists dependencies in both "blockedBy" and "dependencies": use one (blockedBy and dependencies are aliases of dependsOn)',
+        },
+      ],
     },
-    { name: 'dependencys', entry: { id: '2', subject: 'S', dependencys: ['1'] }, problems: [{ code: 'unknown-field', file: FILE, line: 4, taskId: '2', message: 'unknown field "dependencys" in task "2". Did you mean "dependencies"?' }] },
-    { name: 'retries: "two"', entry: { id: '2', subject: 'S', retries: 'two' }, problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "retries" of task "2": expected a number, got "two"' }] },
-    { name: 'parallelWith a string', entry: { id: '2', subject: 'S', parallelWith: '1' }, problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "parallelWith" of task "2": expected a list, got "1"' }] },
+    {
+      name: 'dependencys',
+      entry: { id: '2', subject: 'S', dependencys: ['1'] },
+      problems: [{ code: 'unknown-field', file: FILE, line: 4, taskId: '2', message: 'unknown field "dependencys" in task "2". Did you mean "dependencies"?' }],
+    },
+    {
+      name: 'retries: "two"',
+      entry: { id: '2', subject: 'S', retries: 'two' },
+      problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "retries" of task "2": expected a number, got "two"' }],
+    },
+    {
+      name: 'parallelWith a string',
+      entry: { id: '2', subject: 'S', parallelWith: '1' },
+      problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "parallelWith" of task "2": expected a list, got "1"' }],
+    },
   ];
 
   it.each(rows)('$name', ({ entry, problems }) => {

@@ -15,7 +15,13 @@ export function parseDecomposition(file: string, content: string): ParsedSpecFil
     result.problems.push(parsed.problem);
     return result;
   }
-  const root = validateEntry(decompositionFileSchema, parsed.value, { file, source: parsed.source, path: [], label: 'the file', expected: 'a mapping with a "tasks" list' });
+  const root = validateEntry(decompositionFileSchema, parsed.value, {
+    file,
+    source: parsed.source,
+    path: [],
+    label: 'the file',
+    expected: 'a mapping with a "tasks" list',
+  });
   if (!root.ok) {
     result.problems.push(...root.problems);
     return result;
@@ -47,7 +53,13 @@ export function parseDecomposition(file: string, content: string): ParsedSpecFil
     const task = validated.value;
     const prompt = [task.subject && `# ${task.subject}`, task.description].filter(Boolean).join('\n\n').trim();
     if (!prompt) {
-      result.problems.push({ code: 'missing-prompt', file, line, taskId: id, message: `task "${id}" has neither "subject" nor "description": one of them is its prompt` });
+      result.problems.push({
+        code: 'missing-prompt',
+        file,
+        line,
+        taskId: id,
+        message: `task "${id}" has neither "subject" nor "description": one of them is its prompt`,
+      });
       return;
     }
     const context = root.value.spec ? `\n\nThis task is part of the spec "${root.value.spec}".` : '';

@@ -26,5 +26,10 @@ export function parseSpecFile(file: string, content: string): ParsedSpecFile {
   if (SPEC_FILE_PATTERNS.agentMarkdown.test(name)) return parseAgentMarkdown(file, content);
   if (SPEC_FILE_PATTERNS.taskList.test(name)) return parseTaskList(file, content);
   if (SPEC_FILE_PATTERNS.decomposition.test(name)) return parseDecomposition(file, content);
-  return { file, format: 'agent-md', tasks: [], problems: [{ code: 'syntax', file, message: 'not a spec file: name it *.agent.md, agent-tasks.{json,yaml,yml} or 03-tasks.json' }] };
+  return {
+    file,
+    format: 'agent-md',
+    tasks: [],
+    problems: [{ code: 'syntax', file, message: 'not a spec file: name it *.agent.md, agent-tasks.{json,yaml,yml} or 03-tasks.json' }],
+  };
 }

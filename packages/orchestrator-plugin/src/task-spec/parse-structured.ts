@@ -3,9 +3,7 @@ import { findJsonSyntaxError } from './json-syntax-error';
 import { SourceDocument } from './source-document';
 import type { SpecProblem } from './spec-error';
 
-export type StructuredParse =
-  | { ok: true; value: unknown; source: SourceDocument }
-  | { ok: false; problem: SpecProblem };
+export type StructuredParse = { ok: true; value: unknown; source: SourceDocument } | { ok: false; problem: SpecProblem };
 
 /**
  * Parses JSON (strictly, as JSON) or YAML text; a syntax error comes back as a problem with

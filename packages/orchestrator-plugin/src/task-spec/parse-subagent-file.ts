@@ -25,9 +25,20 @@ export function parseSubagentFile(file: string, content: string): { ok: true; va
     return { ok: false, error: `${file}: invalid YAML in the frontmatter: ${(error as Error).message.split('\n')[0]}` };
   }
   const name = typeof frontmatter.name === 'string' && frontmatter.name.trim() ? frontmatter.name.trim() : file.split('/').pop()!.replace(/\.md$/, '');
-  const tools = typeof frontmatter.tools === 'string' ? frontmatter.tools.split(',').map((tool) => tool.trim()).filter(Boolean) : Array.isArray(frontmatter.tools) ? frontmatter.tools.map(String) : undefined;
+  const tools =
+    typeof frontmatter.tools === 'string'
+      ? frontmatter.tools
+          .split(',')
+          .map((tool) => tool.trim())
+          .filter(Boolean)
+      : Array.isArray(frontmatter.tools)
+        ? frontmatter.tools.map(String)
+        : undefined;
   const model = typeof frontmatter.model === 'string' && frontmatter.model !== 'inherit' ? frontmatter.model : undefined;
-  const systemPrompt = content.replace(/^\uFEFF/, '').slice(match[0].length).trim();
+  const systemPrompt = content
+    .replace(/^\uFEFF/, '')
+    .slice(match[0].length)
+    .trim();
   return {
     ok: true,
     value: {

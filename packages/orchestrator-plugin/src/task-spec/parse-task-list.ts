@@ -14,7 +14,13 @@ export function parseTaskList(file: string, content: string): ParsedSpecFile {
     result.problems.push(parsed.problem);
     return result;
   }
-  const root = validateEntry(taskListFileSchema, parsed.value, { file, source: parsed.source, path: [], label: 'the file', expected: 'a mapping with a "tasks" list' });
+  const root = validateEntry(taskListFileSchema, parsed.value, {
+    file,
+    source: parsed.source,
+    path: [],
+    label: 'the file',
+    expected: 'a mapping with a "tasks" list',
+  });
   if (!root.ok) {
     result.problems.push(...root.problems);
     return result;

@@ -31,7 +31,7 @@ export function safeSegment(name: string): string {
  */
 export function projectNameProblem(name: string): string | undefined {
   if (name.trim() === '') return 'it is empty';
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'it contains a control character';
   if (name.includes('\\')) return 'it contains a backslash';
   if (name.startsWith('/')) return 'it starts with "/"';

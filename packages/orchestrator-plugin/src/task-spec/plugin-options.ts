@@ -27,8 +27,14 @@ export const agentProfileSchema = z.strictObject({
 export type AgentProfile = z.output<typeof agentProfileSchema>;
 
 const pluginOptionsSchema = z.strictObject({
-  targetPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"').optional(),
-  aggregateTarget: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"').optional(),
+  targetPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"')
+    .optional(),
+  aggregateTarget: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"')
+    .optional(),
   defaultAgent: z.string().min(1).optional(),
   agents: z.record(z.string(), agentProfileSchema).optional(),
 });
@@ -78,7 +84,9 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     agents: agents ?? {},
   };
   if (normalized.aggregateTarget.startsWith(normalized.targetPrefix)) {
-    throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json: aggregateTarget "${normalized.aggregateTarget}" starts with targetPrefix "${normalized.targetPrefix}", so it would depend on itself`);
+    throw new Error(
+      `Invalid options for the ${PLUGIN_NAME} plugin in nx.json: aggregateTarget "${normalized.aggregateTarget}" starts with targetPrefix "${normalized.targetPrefix}", so it would depend on itself`,
+    );
   }
   return normalized;
 }

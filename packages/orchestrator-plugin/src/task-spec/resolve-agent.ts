@@ -25,7 +25,11 @@ export class UnknownAgentError extends Error {
  * Claude Code subagent file, else a bare provider id. Pure; an unknown name throws
  * {@link UnknownAgentError} listing the known ones.
  */
-export function resolveAgent(task: Pick<TaskSpec, 'id' | 'file' | 'agent' | 'model'>, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[] = []): ResolvedAgent {
+export function resolveAgent(
+  task: Pick<TaskSpec, 'id' | 'file' | 'agent' | 'model'>,
+  options: NormalizedPluginOptions,
+  subagents: readonly SubagentProfile[] = [],
+): ResolvedAgent {
   const name = task.agent ?? options.defaultAgent;
   const subagent = subagents.find((candidate) => candidate.name === name);
   // Own keys only: `agent: toString` must not find Object.prototype.toString.
@@ -41,7 +45,12 @@ export function resolveAgent(task: Pick<TaskSpec, 'id' | 'file' | 'agent' | 'mod
 }
 
 /** `task "x" (file) names agent "y", which is ...`, listing every name that would work. */
-export function unknownAgentMessage(task: Pick<TaskSpec, 'id' | 'file'>, name: string, options: NormalizedPluginOptions, subagents: readonly SubagentProfile[]): string {
+export function unknownAgentMessage(
+  task: Pick<TaskSpec, 'id' | 'file'>,
+  name: string,
+  options: NormalizedPluginOptions,
+  subagents: readonly SubagentProfile[],
+): string {
   const profiles = [...new Set([...Object.keys(options.agents), ...subagents.map((subagent) => subagent.name)])].sort();
   return (
     `task "${task.id}" (${task.file}) names agent "${name}", which is neither a profile nor a provider. ` +

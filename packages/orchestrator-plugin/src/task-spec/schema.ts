@@ -39,10 +39,7 @@ export const scriptSchema = z.strictObject({
 export type ScriptSpec = z.output<typeof scriptSchema>;
 
 /** Like `stringList`, but a number is the task id it spells: ids may be numbers (`"id": 2`), so references may be too. */
-const taskIdList = z.preprocess(
-  (value) => (Array.isArray(value) ? value.map(numberToString) : numberToString(value)),
-  stringList,
-);
+const taskIdList = z.preprocess((value) => (Array.isArray(value) ? value.map(numberToString) : numberToString(value)), stringList);
 
 function numberToString(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
@@ -81,19 +78,17 @@ export const taskListFileSchema = z.strictObject({
 });
 
 /** An entry of a `03-tasks.json` decomposition, as spec-decomposition workflows write it. */
-export const decompositionTaskSchema = taskFieldsSchema
-  .omit({ id: true, description: true })
-  .extend({
-    id: z.union([z.string(), z.number()]).transform(String),
-    phase: z.union([z.string(), z.number()]).optional(),
-    phaseName: z.string().optional(),
-    subject: z.string().optional(),
-    description: z.string().optional(),
-    activeForm: z.string().optional(),
-    size: z.string().optional(),
-    priority: z.union([z.string(), z.number()]).optional(),
-    parallelWith: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
-  });
+export const decompositionTaskSchema = taskFieldsSchema.omit({ id: true, description: true }).extend({
+  id: z.union([z.string(), z.number()]).transform(String),
+  phase: z.union([z.string(), z.number()]).optional(),
+  phaseName: z.string().optional(),
+  subject: z.string().optional(),
+  description: z.string().optional(),
+  activeForm: z.string().optional(),
+  size: z.string().optional(),
+  priority: z.union([z.string(), z.number()]).optional(),
+  parallelWith: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+});
 
 export const decompositionFileSchema = z.strictObject({
   slug: z.string().optional(),

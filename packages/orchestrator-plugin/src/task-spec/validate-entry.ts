@@ -89,7 +89,12 @@ export function readEntryId(entry: unknown, location: EntryLocation): { ok: true
     const problem: SpecProblem =
       rawId === undefined || rawId === null
         ? { code: 'invalid-id', file, line, message: `${label} has no "id": every task in this file needs one` }
-        : { code: 'invalid-id', file, line: source.lineOf([...path, 'id']), message: `${label} has an "id" that is ${describe(rawId)}: write a string such as "write-api"` };
+        : {
+            code: 'invalid-id',
+            file,
+            line: source.lineOf([...path, 'id']),
+            message: `${label} has an "id" that is ${describe(rawId)}: write a string such as "write-api"`,
+          };
     return { ok: false, problem };
   }
   const id = String(rawId);
@@ -110,7 +115,13 @@ export function normalizeTask(
     const line = extra.source.lineOf([...extra.path, given[1]]);
     return {
       ok: false,
-      problem: { code: 'invalid-field', file: extra.file, line, taskId: extra.id, message: `task "${extra.id}" lists dependencies in both "${given[0]}" and "${given[1]}": use one (blockedBy and dependencies are aliases of dependsOn)` },
+      problem: {
+        code: 'invalid-field',
+        file: extra.file,
+        line,
+        taskId: extra.id,
+        message: `task "${extra.id}" lists dependencies in both "${given[0]}" and "${given[1]}": use one (blockedBy and dependencies are aliases of dependsOn)`,
+      },
     };
   }
   const dependsOn = given.length ? (fields[given[0]] as string[]) : [];
@@ -203,7 +214,9 @@ function issueText(issue: z.core.$ZodIssue, received: unknown): string {
     case 'too_big':
       return `expected at most ${String(issue.maximum)}${got}`;
     case 'too_small':
-      return issue.origin === 'string' && Number(issue.minimum) === 1 ? `expected a non-empty string${got}` : `expected at least ${String(issue.minimum)}${got}`;
+      return issue.origin === 'string' && Number(issue.minimum) === 1
+        ? `expected a non-empty string${got}`
+        : `expected at least ${String(issue.minimum)}${got}`;
     default:
       return issue.message;
   }

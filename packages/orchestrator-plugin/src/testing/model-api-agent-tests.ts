@@ -53,7 +53,14 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
     const { result, error, events, requests } = await run(writeHelloScript());
     expect(error).toBeUndefined();
     expect(readFileSync(helloFile(), 'utf8')).toBe('hi there');
-    expect(result).toEqual({ summary: 'Wrote hello.txt.', model: options.model, turns: 2, inputTokens: 200, outputTokens: 40, filesWritten: ['apps/a/hello.txt'] });
+    expect(result).toEqual({
+      summary: 'Wrote hello.txt.',
+      model: options.model,
+      turns: 2,
+      inputTokens: 200,
+      outputTokens: 40,
+      filesWritten: ['apps/a/hello.txt'],
+    });
     expect(events.filter((event) => event.type !== 'status')).toEqual([
       { type: 'turn', turn: 1 },
       { type: 'usage', inputTokens: 100, outputTokens: 20 },
@@ -75,15 +82,18 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
     expect(JSON.stringify(events)).not.toContain(key);
   });
 
-  it.each(options.httpErrors)('maps HTTP $status to an AgentError (retryable: $retryable) after exactly one request', async ({ status, retryAfterSeconds, retryable, retryAfterMs, text }) => {
-    const { error, requests } = await run({ turns: [{ type: 'error', status, retryAfterSeconds, message: 'scripted failure' }] });
-    expect(error).toBeInstanceOf(AgentError);
-    expect(error).toMatchObject({ isRetryable: retryable, statusCode: status, retryAfterMs });
-    expect(error?.message).toContain(text);
-    expect(error?.message).toContain('scripted failure');
-    expect(error?.message).not.toContain(key);
-    expect(requests).toHaveLength(1);
-  });
+  it.each(options.httpErrors)(
+    'maps HTTP $status to an AgentError (retryable: $retryable) after exactly one request',
+    async ({ status, retryAfterSeconds, retryable, retryAfterMs, text }) => {
+      const { error, requests } = await run({ turns: [{ type: 'error', status, retryAfterSeconds, message: 'scripted failure' }] });
+      expect(error).toBeInstanceOf(AgentError);
+      expect(error).toMatchObject({ isRetryable: retryable, statusCode: status, retryAfterMs });
+      expect(error?.message).toContain(text);
+      expect(error?.message).toContain('scripted failure');
+      expect(error?.message).not.toContain(key);
+      expect(requests).toHaveLength(1);
+    },
+  );
 
   it('treats a stream cut part-way as retryable', async () => {
     const { error } = await run({ turns: [{ type: 'text', text: 'a long answer that will not arrive whole', cutAfterChunks: 3 }] });
@@ -127,10 +137,15 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
 
   const alias = options.modelAlias;
   it(`maps Claude Code tool names${alias ? ' and model aliases,' : ''} and warns about what it cannot honour`, async () => {
-    const { requests, events } = await run({ turns: [{ type: 'text', text: 'ok' }] }, { ...(alias && { model: alias.alias }), tools: ['Read', 'Write(src/**)', 'Bash'], permissionMode: 'sometimes' });
+    const { requests, events } = await run(
+      { turns: [{ type: 'text', text: 'ok' }] },
+      { ...(alias && { model: alias.alias }), tools: ['Read', 'Write(src/**)', 'Bash'], permissionMode: 'sometimes' },
+    );
     expect(requests[0].model).toBe(alias?.model ?? options.model);
     expect(toolNames(requests[0].body)).toEqual(['read_file', 'write_file']);
-    const warnings = events.filter((event) => event.type === 'status' && event.message.startsWith('warning:')).map((event) => (event as { message: string }).message);
+    const warnings = events
+      .filter((event) => event.type === 'status' && event.message.startsWith('warning:'))
+      .map((event) => (event as { message: string }).message);
     expect(warnings).toEqual([
       expect.stringContaining('cannot restrict Write to "src/**"'),
       expect.stringContaining('has no tool "Bash"'),

@@ -64,13 +64,53 @@ describe('resolveAgent with profiles from nx.json and .claude/agents', () => {
   );
 
   it.each<[string, string | undefined, string | undefined, object]>([
-    ['an nx.json profile', 'implementer', undefined, { name: 'implementer', provider: 'anthropic', profile: { provider: 'anthropic', model: 'claude-sonnet-4', systemPrompt: 'Implement.' } }],
-    ['the task model overrides the profile model', 'implementer', 'claude-opus-4', { name: 'implementer', provider: 'anthropic', profile: { provider: 'anthropic', model: 'claude-opus-4', systemPrompt: 'Implement.' } }],
-    ['a subagent file, with where it came from', 'reviewer', undefined, { name: 'reviewer', provider: 'claude-code', file: '.claude/agents/reviewer.md', profile: { provider: 'claude-code', model: 'haiku', systemPrompt: 'You review.' } }],
-    ['no agent: the default agent', undefined, undefined, { name: 'reviewer', provider: 'claude-code', file: '.claude/agents/reviewer.md', profile: { provider: 'claude-code', model: 'haiku', systemPrompt: 'You review.' } }],
-    ['nx.json wins over a subagent file of the same name', 'shadowed', undefined, { name: 'shadowed', provider: 'openai', profile: { provider: 'openai', model: 'gpt-5' } }],
+    [
+      'an nx.json profile',
+      'implementer',
+      undefined,
+      { name: 'implementer', provider: 'anthropic', profile: { provider: 'anthropic', model: 'claude-sonnet-4', systemPrompt: 'Implement.' } },
+    ],
+    [
+      'the task model overrides the profile model',
+      'implementer',
+      'claude-opus-4',
+      { name: 'implementer', provider: 'anthropic', profile: { provider: 'anthropic', model: 'claude-opus-4', systemPrompt: 'Implement.' } },
+    ],
+    [
+      'a subagent file, with where it came from',
+      'reviewer',
+      undefined,
+      {
+        name: 'reviewer',
+        provider: 'claude-code',
+        file: '.claude/agents/reviewer.md',
+        profile: { provider: 'claude-code', model: 'haiku', systemPrompt: 'You review.' },
+      },
+    ],
+    [
+      'no agent: the default agent',
+      undefined,
+      undefined,
+      {
+        name: 'reviewer',
+        provider: 'claude-code',
+        file: '.claude/agents/reviewer.md',
+        profile: { provider: 'claude-code', model: 'haiku', systemPrompt: 'You review.' },
+      },
+    ],
+    [
+      'nx.json wins over a subagent file of the same name',
+      'shadowed',
+      undefined,
+      { name: 'shadowed', provider: 'openai', profile: { provider: 'openai', model: 'gpt-5' } },
+    ],
     ['a bare provider id', 'codex', undefined, { name: 'codex', provider: 'codex', profile: { provider: 'codex', model: undefined } }],
-    ['a bare provider id with a model', 'scripted', 'scripted-1', { name: 'scripted', provider: 'scripted', profile: { provider: 'scripted', model: 'scripted-1' } }],
+    [
+      'a bare provider id with a model',
+      'scripted',
+      'scripted-1',
+      { name: 'scripted', provider: 'scripted', profile: { provider: 'scripted', model: 'scripted-1' } },
+    ],
   ])('%s', (_name, agent, model, expected) => {
     const { profiles } = loadSubagentProfiles(workspaceRoot);
     expect(resolveAgent(task(agent, model), options, profiles)).toEqual(expected);

@@ -12,7 +12,9 @@ export const SUBAGENTS_FOLDER = '.claude/agents';
 export function loadSubagentProfiles(workspaceRoot: string): { profiles: SubagentProfile[]; problems: string[] } {
   let names: string[];
   try {
-    names = readdirSync(join(workspaceRoot, SUBAGENTS_FOLDER)).filter((name) => name.endsWith('.md')).sort();
+    names = readdirSync(join(workspaceRoot, SUBAGENTS_FOLDER))
+      .filter((name) => name.endsWith('.md'))
+      .sort();
   } catch {
     return { profiles: [], problems: [] };
   }

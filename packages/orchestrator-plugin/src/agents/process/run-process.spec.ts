@@ -20,7 +20,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs = 3_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -63,10 +63,18 @@ const node = process.execPath;
 
 describe('runProcess', () => {
   it.each<[string, string, { stdout: string; lines: string[] }]>([
-    ['lines, each once, without their line ends', 'process.stdout.write("one\\ntwo\\r\\nthree\\n")', { stdout: 'one\ntwo\r\nthree\n', lines: ['one', 'two', 'three'] }],
+    [
+      'lines, each once, without their line ends',
+      'process.stdout.write("one\\ntwo\\r\\nthree\\n")',
+      { stdout: 'one\ntwo\r\nthree\n', lines: ['one', 'two', 'three'] },
+    ],
     ['a last line without a newline', 'process.stdout.write("a\\nlast")', { stdout: 'a\nlast', lines: ['a', 'last'] }],
     ['empty lines are not events', 'process.stdout.write("a\\n\\n\\nb\\n")', { stdout: 'a\n\n\nb\n', lines: ['a', 'b'] }],
-    ['a line split across writes arrives whole', 'process.stdout.write("hal"); setTimeout(() => process.stdout.write("f\\n"), 30)', { stdout: 'half\n', lines: ['half'] }],
+    [
+      'a line split across writes arrives whole',
+      'process.stdout.write("hal"); setTimeout(() => process.stdout.write("f\\n"), 30)',
+      { stdout: 'half\n', lines: ['half'] },
+    ],
   ])('streams stdout: %s', async (_name, script, expected) => {
     const { outcome, lines } = run(node, ['-e', script]);
     await expect(outcome).resolves.toMatchObject({ exitCode: 0, signal: null, aborted: false, stdout: expected.stdout });
@@ -90,14 +98,21 @@ describe('runProcess', () => {
   });
 
   it('runs in cwd with the given env', async () => {
-    const { outcome } = run(node, ['-e', 'console.log(process.cwd() + "|" + process.env.AGENT_TEST_VALUE)'], { cwd: '/', env: { ...process.env, AGENT_TEST_VALUE: 'from-env' } });
+    const { outcome } = run(node, ['-e', 'console.log(process.cwd() + "|" + process.env.AGENT_TEST_VALUE)'], {
+      cwd: '/',
+      env: { ...process.env, AGENT_TEST_VALUE: 'from-env' },
+    });
     await expect(outcome).resolves.toMatchObject({ stdout: '/|from-env\n' });
   });
 
   it.each<[string, string[], { exitCode: number | null; signal: string | null; stderrTail: string }]>([
     ['an exit code, never a rejection', ['-e', 'console.error("bad thing"); process.exit(3)'], { exitCode: 3, signal: null, stderrTail: 'bad thing' }],
     ['death by a signal of its own', ['-e', 'process.kill(process.pid, "SIGKILL")'], { exitCode: null, signal: 'SIGKILL', stderrTail: '' }],
-    ['only the last 40 stderr lines', ['-e', 'for (let i = 1; i <= 100; i++) console.error("line " + i)'], { exitCode: 0, signal: null, stderrTail: Array.from({ length: 40 }, (_, i) => `line ${i + 61}`).join('\n') }],
+    [
+      'only the last 40 stderr lines',
+      ['-e', 'for (let i = 1; i <= 100; i++) console.error("line " + i)'],
+      { exitCode: 0, signal: null, stderrTail: Array.from({ length: 40 }, (_, i) => `line ${i + 61}`).join('\n') },
+    ],
   ])('%s', async (_name, args, expected) => {
     await expect(run(node, args).outcome).resolves.toMatchObject({ ...expected, aborted: false });
   });
@@ -135,7 +150,11 @@ describe('runProcess', () => {
   });
 
   it('a process that ignores SIGTERM is killed with SIGKILL after killGraceMs', async () => {
-    const { outcome, lines, controller } = run(node, ['-e', 'process.on("SIGTERM", () => console.log("ignored")); console.log("ready"); setInterval(() => {}, 1000)'], { killGraceMs: 300 });
+    const { outcome, lines, controller } = run(
+      node,
+      ['-e', 'process.on("SIGTERM", () => console.log("ignored")); console.log("ready"); setInterval(() => {}, 1000)'],
+      { killGraceMs: 300 },
+    );
     expect(await waitUntil(() => lines.includes('ready'))).toBe(true);
     const started = Date.now();
     controller.abort();
@@ -166,9 +185,13 @@ describe('runProcess', () => {
   it.each<[string, string]>([
     ['one that closed its output', 'sleep 100 > /dev/null 2>&1 & echo $!'],
     ['one that still holds stdout (no hang until it exits)', 'sleep 100 & echo $!'],
-  ])('a normal exit stops what the process left running in its group: %s', async (_name, script) => {
-    const { outcome, lines } = run('sh', ['-c', script]);
-    await expect(outcome).resolves.toMatchObject({ exitCode: 0, aborted: false });
-    expect(await waitUntil(() => !isAlive(Number(lines[0])))).toBe(true);
-  }, 10_000);
+  ])(
+    'a normal exit stops what the process left running in its group: %s',
+    async (_name, script) => {
+      const { outcome, lines } = run('sh', ['-c', script]);
+      await expect(outcome).resolves.toMatchObject({ exitCode: 0, aborted: false });
+      expect(await waitUntil(() => !isAlive(Number(lines[0])))).toBe(true);
+    },
+    10_000,
+  );
 });

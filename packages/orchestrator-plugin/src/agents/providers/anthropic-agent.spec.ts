@@ -39,7 +39,9 @@ describe('createAnthropicAgent', () => {
   });
 
   it('counts cached prompt tokens as input', async () => {
-    const { result } = await run({ turns: [{ type: 'text', text: 'ok', usage: { inputTokens: 10, cacheReadInputTokens: 50, cacheCreationInputTokens: 5, outputTokens: 3 } }] });
+    const { result } = await run({
+      turns: [{ type: 'text', text: 'ok', usage: { inputTokens: 10, cacheReadInputTokens: 50, cacheCreationInputTokens: 5, outputTokens: 3 } }],
+    });
     expect(result).toMatchObject({ inputTokens: 65, outputTokens: 3, turns: 1 });
   });
 
@@ -60,7 +62,12 @@ describe('createAnthropicAgent', () => {
     const before = { ...process.env };
     const server = await harness.startServer([{ type: 'text', text: 'ok' }]);
     const agent = createAnthropicAgent({ environment: { ANTHROPIC_API_KEY: 'outer-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1' } });
-    const { result } = await harness.runAgent(agent, { prompt: 'p', cwd: workspace, projectRoot: '.', env: { ANTHROPIC_API_KEY: 'profile-key', ANTHROPIC_BASE_URL: server.url } });
+    const { result } = await harness.runAgent(agent, {
+      prompt: 'p',
+      cwd: workspace,
+      projectRoot: '.',
+      env: { ANTHROPIC_API_KEY: 'profile-key', ANTHROPIC_BASE_URL: server.url },
+    });
     expect(result?.summary).toBe('ok');
     expect(server.requests[0].headers.authorization ?? server.requests[0].headers['x-api-key']).toContain('profile-key');
     expect(process.env).toEqual(before);

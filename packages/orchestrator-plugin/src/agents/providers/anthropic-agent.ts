@@ -57,13 +57,22 @@ export function createAnthropicAgent(options: AnthropicAgentOptions = {}): Agent
       const model = resolveModel(request);
       const sdk = requireSdk<AnthropicModule>('@anthropic-ai/sdk', request.cwd, 'anthropic');
       const client = new sdk.default({ apiKey, authToken, baseURL: baseUrl, maxRetries: 0 });
-      request.onEvent({ type: 'status', message: `anthropic ${model} at ${displayUrl(baseUrl)} · tools: ${settings.tools.map((tool) => tool.name).join(', ') || 'none'} · max ${settings.maxTurns} turns` });
+      request.onEvent({
+        type: 'status',
+        message: `anthropic ${model} at ${displayUrl(baseUrl)} · tools: ${settings.tools.map((tool) => tool.name).join(', ') || 'none'} · max ${settings.maxTurns} turns`,
+      });
       return runModelApiLoop(request, {
         conversation: anthropicConversation(client, request, model, settings.tools),
         settings,
         model,
         toAgentError: (error) =>
-          toModelApiError(error, { provider: 'Anthropic', keyVariable, baseUrl: displayUrl(baseUrl), signal: request.signal, secrets: [apiKey ?? authToken ?? ''] }),
+          toModelApiError(error, {
+            provider: 'Anthropic',
+            keyVariable,
+            baseUrl: displayUrl(baseUrl),
+            signal: request.signal,
+            secrets: [apiKey ?? authToken ?? ''],
+          }),
       });
     },
   };

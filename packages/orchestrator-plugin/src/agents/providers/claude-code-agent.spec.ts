@@ -18,11 +18,27 @@ describe('claudeCodeArguments', () => {
     ['nothing set: acceptEdits, so Write and Edit work headless', {}, [...BASE, '--permission-mode', 'acceptEdits']],
     ['model and turn limit', { model: 'sonnet', maxTurns: 7 }, [...BASE, '--permission-mode', 'acceptEdits', '--model', 'sonnet', '--max-turns', '7']],
     ['a permission mode passes through', { permissionMode: 'plan' }, [...BASE, '--permission-mode', 'plan']],
-    ['the system prompt is appended to Claude Code\'s own', { systemPrompt: 'You are careful.' }, [...BASE, '--permission-mode', 'acceptEdits', '--append-system-prompt', 'You are careful.']],
+    [
+      "the system prompt is appended to Claude Code's own",
+      { systemPrompt: 'You are careful.' },
+      [...BASE, '--permission-mode', 'acceptEdits', '--append-system-prompt', 'You are careful.'],
+    ],
     [
       'tools limit the built-ins by bare name and pre-approve each rule as given',
       { tools: ['Read', 'Write', 'Bash(git *)', 'Bash(npm test)', 'mcp__github__create_issue', ' '] },
-      [...BASE, '--permission-mode', 'acceptEdits', '--tools', 'Read,Write,Bash', '--allowedTools', 'Read', 'Write', 'Bash(git *)', 'Bash(npm test)', 'mcp__github__create_issue'],
+      [
+        ...BASE,
+        '--permission-mode',
+        'acceptEdits',
+        '--tools',
+        'Read,Write,Bash',
+        '--allowedTools',
+        'Read',
+        'Write',
+        'Bash(git *)',
+        'Bash(npm test)',
+        'mcp__github__create_issue',
+      ],
     ],
     ['an empty tool list changes nothing', { tools: [] }, [...BASE, '--permission-mode', 'acceptEdits']],
   ])('%s', (_name, request, expected) => {
@@ -32,11 +48,36 @@ describe('claudeCodeArguments', () => {
 
 describe('claudeCodeEnvironment', () => {
   it.each<[string, NodeJS.ProcessEnv, Record<string, string> | undefined, NodeJS.ProcessEnv]>([
-    ['turns off the CLI retries and nonessential traffic', { PATH: '/bin' }, undefined, { PATH: '/bin', CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }],
-    ['a profile env wins over the caller env', { A: '1', B: '1' }, { B: '2' }, { A: '1', B: '2', CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }],
-    ['a shell-wide retry setting is overridden: one retry ladder only', { CLAUDE_CODE_MAX_RETRIES: '10' }, undefined, { CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }],
-    ['a profile may set the CLI retries on purpose', {}, { CLAUDE_CODE_MAX_RETRIES: '2' }, { CLAUDE_CODE_MAX_RETRIES: '2', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }],
-    ['a user who set nonessential traffic keeps the choice', { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '' }, undefined, { CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '' }],
+    [
+      'turns off the CLI retries and nonessential traffic',
+      { PATH: '/bin' },
+      undefined,
+      { PATH: '/bin', CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    ],
+    [
+      'a profile env wins over the caller env',
+      { A: '1', B: '1' },
+      { B: '2' },
+      { A: '1', B: '2', CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    ],
+    [
+      'a shell-wide retry setting is overridden: one retry ladder only',
+      { CLAUDE_CODE_MAX_RETRIES: '10' },
+      undefined,
+      { CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    ],
+    [
+      'a profile may set the CLI retries on purpose',
+      {},
+      { CLAUDE_CODE_MAX_RETRIES: '2' },
+      { CLAUDE_CODE_MAX_RETRIES: '2', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    ],
+    [
+      'a user who set nonessential traffic keeps the choice',
+      { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '' },
+      undefined,
+      { CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '' },
+    ],
   ])('%s', (_name, base, profile, expected) => {
     const before = { ...base };
     expect(claudeCodeEnvironment(base, profile)).toEqual(expected);
@@ -54,8 +95,16 @@ describe('keyVariable', () => {
 
 describe('secretRedactor', () => {
   it('hides the values of keys, tokens and passwords, longest first, and nothing else', () => {
-    const redact = secretRedactor({ ANTHROPIC_API_KEY: 'sk-ant-1234567890', MY_TOKEN: 'sk-ant-1234567890-long', DB_PASSWORD: 'hunter2!x', SHORT_KEY: 'abc', HOME: '/root/home-folder' });
-    expect(redact('a sk-ant-1234567890-long b sk-ant-1234567890 c hunter2!x d abc /root/home-folder')).toBe('a [redacted] b [redacted] c [redacted] d abc /root/home-folder');
+    const redact = secretRedactor({
+      ANTHROPIC_API_KEY: 'sk-ant-1234567890',
+      MY_TOKEN: 'sk-ant-1234567890-long',
+      DB_PASSWORD: 'hunter2!x',
+      SHORT_KEY: 'abc',
+      HOME: '/root/home-folder',
+    });
+    expect(redact('a sk-ant-1234567890-long b sk-ant-1234567890 c hunter2!x d abc /root/home-folder')).toBe(
+      'a [redacted] b [redacted] c [redacted] d abc /root/home-folder',
+    );
   });
 });
 
@@ -64,9 +113,16 @@ describe('createClaudeCodeAgent with a stand-in process', () => {
     const claude = replayingProcess([
       { stdout: '{"type":"system","subtype":"init","model":"claude-sonnet-4-5","permissionMode":"acceptEdits","tools":[]}' },
       { stderr: 'warning with sk-ant-secret-value' },
-      { stdout: '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"done","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"permission_denials":[]}' },
+      {
+        stdout:
+          '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"done","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"permission_denials":[]}',
+      },
     ]);
-    const agent = createClaudeCodeAgent({ env: { PATH: '/bin', ANTHROPIC_API_KEY: 'sk-ant-secret-value' }, findExecutable: () => '/usr/local/bin/claude', runProcess: claude.runProcess });
+    const agent = createClaudeCodeAgent({
+      env: { PATH: '/bin', ANTHROPIC_API_KEY: 'sk-ant-secret-value' },
+      findExecutable: () => '/usr/local/bin/claude',
+      runProcess: claude.runProcess,
+    });
     const input = agentRunRequest({ prompt: '- starts with a dash', env: { EXTRA: 'yes' }, model: 'sonnet' });
     const result = await agent.run(input);
     const [seen] = claude.runs;
@@ -93,20 +149,53 @@ describe('createClaudeCodeAgent with the real claude CLI', () => {
   async function runReal(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, cwd = harness.folder()) {
     const server = await harness.startServer(script);
     const home = harness.folder();
-    const env = { PATH: installedCliPath(), HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-unit-test-key' };
-    return harness.runAgent(createClaudeCodeAgent({ env }), { cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'claude-sonnet-4-5', ...overrides });
+    const env = {
+      PATH: installedCliPath(),
+      HOME: home,
+      CLAUDE_CONFIG_DIR: join(home, '.claude'),
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: 'sk-ant-unit-test-key',
+    };
+    return harness.runAgent(createClaudeCodeAgent({ env }), {
+      cwd,
+      prompt: 'UNIT-TASK write the file',
+      systemPrompt: 'UNIT-SYSTEM-PROMPT',
+      model: 'claude-sonnet-4-5',
+      ...overrides,
+    });
   }
 
   it('writes a file through the Write tool and reports it with tokens and cost', async () => {
     const cwd = harness.folder();
     const { result, error, events, requests } = await runReal(
-      { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'claude-code', filePath: join(cwd, 'src/out.txt'), content: 'hello\n', summary: 'Wrote src/out.txt', toolCallUsage: { inputTokens: 100, outputTokens: 20 }, summaryUsage: { inputTokens: 150, outputTokens: 10 } }) }] },
+      {
+        rules: [
+          {
+            when: { userTextIncludes: 'UNIT-TASK' },
+            turns: writeFileConversation({
+              client: 'claude-code',
+              filePath: join(cwd, 'src/out.txt'),
+              content: 'hello\n',
+              summary: 'Wrote src/out.txt',
+              toolCallUsage: { inputTokens: 100, outputTokens: 20 },
+              summaryUsage: { inputTokens: 150, outputTokens: 10 },
+            }),
+          },
+        ],
+      },
       {},
       cwd,
     );
     expect(error).toBeUndefined();
     expect(readFileSync(join(cwd, 'src/out.txt'), 'utf8')).toBe('hello\n');
-    expect(result).toMatchObject({ summary: 'Wrote src/out.txt', model: 'claude-sonnet-4-5', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
+    expect(result).toMatchObject({
+      summary: 'Wrote src/out.txt',
+      model: 'claude-sonnet-4-5',
+      turns: 2,
+      inputTokens: 250,
+      outputTokens: 30,
+      filesWritten: ['src/out.txt'],
+    });
     expect(result?.costUsd).toBeGreaterThan(0);
     expect(events).toContainEqual({ type: 'tool', name: 'Write', detail: 'src/out.txt' });
     expect(events).toContainEqual({ type: 'file', path: 'src/out.txt' });
@@ -119,15 +208,26 @@ describe('createClaudeCodeAgent with the real claude CLI', () => {
   it.each<[string, number, { isRetryable: boolean; message: RegExp }]>([
     ['429 is retryable, and the CLI does not retry it itself', 429, { isRetryable: true, message: /rate limit \(HTTP 429\)/ }],
     ['401 fails for good and names the key variable', 401, { isRetryable: false, message: /HTTP 401\): check ANTHROPIC_API_KEY/ }],
-  ])('%s', async (_name, status, expected) => {
-    const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
-    expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'sk-ant-unit-test-key');
-  }, 60_000);
+  ])(
+    '%s',
+    async (_name, status, expected) => {
+      const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
+      expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'sk-ant-unit-test-key');
+    },
+    60_000,
+  );
 
   it('treats a write denied in permission mode "default" as a failure although the CLI exits 0', async () => {
     const cwd = harness.folder();
     const { error } = await runReal(
-      { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'claude-code', filePath: join(cwd, 'x.txt'), content: 'x', summary: 'Wrote x.txt' }) }] },
+      {
+        rules: [
+          {
+            when: { userTextIncludes: 'UNIT-TASK' },
+            turns: writeFileConversation({ client: 'claude-code', filePath: join(cwd, 'x.txt'), content: 'x', summary: 'Wrote x.txt' }),
+          },
+        ],
+      },
       { permissionMode: 'default' },
       cwd,
     );

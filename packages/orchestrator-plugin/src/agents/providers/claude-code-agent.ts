@@ -107,4 +107,3 @@ export function keyVariable(env: NodeJS.ProcessEnv): string {
   if (env.ANTHROPIC_AUTH_TOKEN) return 'ANTHROPIC_AUTH_TOKEN';
   return 'ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)';
 }
-

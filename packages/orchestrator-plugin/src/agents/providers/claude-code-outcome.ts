@@ -32,9 +32,12 @@ export function claudeCodeOutcome(input: ClaudeCodeOutcomeInput): AgentRunResult
 
   if (result.subtype === 'error_max_turns') {
     const limit = input.request.maxTurns === undefined ? '' : ` (maxTurns ${input.request.maxTurns})`;
-    throw fail(`claude stopped at its turn limit${limit} after ${result.num_turns ?? state.turns} turns without finishing: raise "maxTurns" in the agent profile or narrow the task`, {
-      isRetryable: false,
-    });
+    throw fail(
+      `claude stopped at its turn limit${limit} after ${result.num_turns ?? state.turns} turns without finishing: raise "maxTurns" in the agent profile or narrow the task`,
+      {
+        isRetryable: false,
+      },
+    );
   }
   if (result.is_error) throw apiError(input, result, fail);
 
@@ -73,7 +76,10 @@ function noResultError(input: ClaudeCodeOutcomeInput, fail: Fail): AgentError {
     // Killed by someone else (out of memory, a supervisor): nothing says the next attempt fails too.
     return fail(`claude was killed by ${outcome.signal} before it reported a result${tail ? `:\n${tail}` : ''}`, { isRetryable: true });
   }
-  const rootHint = /root|sudo/i.test(tail) && /permission/i.test(tail) ? '\nRunning as root: use permissionMode "acceptEdits" and list commands in "tools" instead of "bypassPermissions".' : '';
+  const rootHint =
+    /root|sudo/i.test(tail) && /permission/i.test(tail)
+      ? '\nRunning as root: use permissionMode "acceptEdits" and list commands in "tools" instead of "bypassPermissions".'
+      : '';
   return fail(`claude exited with code ${outcome.exitCode} without a result${tail ? `:\n${tail}` : ''}${rootHint}`, { isRetryable: false });
 }
 
@@ -87,10 +93,17 @@ function apiError(input: ClaudeCodeOutcomeInput, result: ClaudeCodeResultMessage
   }
   const kind = input.state.apiErrorKind;
   if (kind === 'authentication_failed' || /not logged in|invalid api key|authenticat/i.test(text)) {
-    return fail(`${PROVIDER} is not authenticated (${text}): set ${input.keyVariable}, or log in with \`claude /login\``, { isRetryable: false, statusCode: 401 });
+    return fail(`${PROVIDER} is not authenticated (${text}): set ${input.keyVariable}, or log in with \`claude /login\``, {
+      isRetryable: false,
+      statusCode: 401,
+    });
   }
   if (kind === 'rate_limit') return fail(`${PROVIDER} rate limit: ${text}`, { isRetryable: true, statusCode: 429 });
-  if (result.api_error === 'connection_failed' || kind === 'server_error' || /timed out|timeout|connection|ECONNRESET|ECONNREFUSED|socket hang up|overloaded/i.test(text)) {
+  if (
+    result.api_error === 'connection_failed' ||
+    kind === 'server_error' ||
+    /timed out|timeout|connection|ECONNRESET|ECONNREFUSED|socket hang up|overloaded/i.test(text)
+  ) {
     return fail(`${PROVIDER} could not complete an API request (transient): ${text}`, { isRetryable: true });
   }
   return fail(`${PROVIDER} failed: ${text}`, { isRetryable: false });

@@ -76,22 +76,49 @@ describe('createClaudeCodeStream', () => {
     ['messages of a subagent are not turns of the agent', ['m1', 's1', 's2'], [null, 'toolu_task', 'toolu_task'], 1],
   ])('%s', (_name, ids, parents, turns) => {
     const lines = ids.map((id, index) =>
-      JSON.stringify({ type: 'assistant', parent_tool_use_id: parents[index], message: { id, model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'x' }], usage: { input_tokens: 10, output_tokens: 1 } } }),
+      JSON.stringify({
+        type: 'assistant',
+        parent_tool_use_id: parents[index],
+        message: { id, model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'x' }], usage: { input_tokens: 10, output_tokens: 1 } },
+      }),
     );
     expect(feed(lines).state.turns).toBe(turns);
   });
 
   it('counts files a subagent writes, once each, relative to the workspace', () => {
     const write = (id: string, path: string, parent: string | null) => [
-      JSON.stringify({ type: 'assistant', parent_tool_use_id: parent, message: { id: `m-${id}`, model: 'm', content: [{ type: 'tool_use', id, name: 'Edit', input: { file_path: path } }] } }),
-      JSON.stringify({ type: 'user', parent_tool_use_id: parent, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] } }),
+      JSON.stringify({
+        type: 'assistant',
+        parent_tool_use_id: parent,
+        message: { id: `m-${id}`, model: 'm', content: [{ type: 'tool_use', id, name: 'Edit', input: { file_path: path } }] },
+      }),
+      JSON.stringify({
+        type: 'user',
+        parent_tool_use_id: parent,
+        message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] },
+      }),
     ];
-    const { state } = feed([...write('a', '/workspace/src/a.ts', null), ...write('b', '/workspace/src/a.ts', 'toolu_task'), ...write('c', '/elsewhere/b.ts', 'toolu_task')]);
+    const { state } = feed([
+      ...write('a', '/workspace/src/a.ts', null),
+      ...write('b', '/workspace/src/a.ts', 'toolu_task'),
+      ...write('c', '/elsewhere/b.ts', 'toolu_task'),
+    ]);
     expect(state.filesWritten).toEqual(['src/a.ts', '/elsewhere/b.ts']);
   });
 
   it('passes text and tool details through the redactor', () => {
-    const line = JSON.stringify({ type: 'assistant', parent_tool_use_id: null, message: { id: 'm', model: 'm', content: [{ type: 'text', text: 'key sk-secret-123' }, { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'echo sk-secret-123' } }] } });
+    const line = JSON.stringify({
+      type: 'assistant',
+      parent_tool_use_id: null,
+      message: {
+        id: 'm',
+        model: 'm',
+        content: [
+          { type: 'text', text: 'key sk-secret-123' },
+          { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'echo sk-secret-123' } },
+        ],
+      },
+    });
     const { events } = feed([line], '/workspace', (text) => text.replace('sk-secret-123', '[redacted]'));
     expect(events).toContainEqual({ type: 'text', text: 'key [redacted]' });
     expect(events).toContainEqual({ type: 'tool', name: 'Bash', detail: '`echo [redacted]`' });
@@ -107,7 +134,10 @@ describe('createClaudeCodeStream', () => {
 
   it('reports a retry and a compaction as status', () => {
     const { events } = feed(['{"type":"system","subtype":"api_retry","attempt":2}', '{"type":"system","subtype":"compact_boundary"}']);
-    expect(events.map((event) => (event as { message: string }).message)).toEqual(['claude is retrying an API request (attempt 2)', 'claude compacted its conversation']);
+    expect(events.map((event) => (event as { message: string }).message)).toEqual([
+      'claude is retrying an API request (attempt 2)',
+      'claude compacted its conversation',
+    ]);
   });
 });
 
@@ -144,8 +174,21 @@ describe('workspacePath', () => {
 
 describe('resultTokens', () => {
   it.each<[string, Partial<ClaudeCodeResultMessage>, { input: number; output: number } | undefined]>([
-    ['sums every model, cached prompt tokens included', { modelUsage: { a: { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 100, cacheCreationInputTokens: 20 }, b: { inputTokens: 1, outputTokens: 2 } } }, { input: 131, output: 7 }],
-    ['falls back to usage', { usage: { input_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 5, output_tokens: 6 } }, { input: 12, output: 6 }],
+    [
+      'sums every model, cached prompt tokens included',
+      {
+        modelUsage: {
+          a: { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 100, cacheCreationInputTokens: 20 },
+          b: { inputTokens: 1, outputTokens: 2 },
+        },
+      },
+      { input: 131, output: 7 },
+    ],
+    [
+      'falls back to usage',
+      { usage: { input_tokens: 3, cache_read_input_tokens: 4, cache_creation_input_tokens: 5, output_tokens: 6 } },
+      { input: 12, output: 6 },
+    ],
     ['empty modelUsage falls back to usage', { modelUsage: {}, usage: { input_tokens: 0, output_tokens: 0 } }, { input: 0, output: 0 }],
     ['neither', {}, undefined],
   ])('%s', (_name, result, expected) => {

@@ -206,7 +206,9 @@ export function resultTokens(result: ClaudeCodeResultMessage): { input: number; 
 export function toolDetail(name: string, input: Json, displayPath: (path: string) => string): string | undefined {
   const path = input.file_path ?? input.notebook_path ?? input.path;
   if (typeof path === 'string' && path) return displayPath(path);
-  const value = [input.command, input.pattern, input.url, input.query, input.description, input.skill].find((candidate) => typeof candidate === 'string' && candidate);
+  const value = [input.command, input.pattern, input.url, input.query, input.description, input.skill].find(
+    (candidate) => typeof candidate === 'string' && candidate,
+  );
   if (typeof value !== 'string') return undefined;
   const firstLine = value.split('\n')[0];
   const shortened = firstLine.length > DETAIL_LIMIT ? `${firstLine.slice(0, DETAIL_LIMIT - 1)}…` : firstLine;

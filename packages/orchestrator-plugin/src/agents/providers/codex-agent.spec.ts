@@ -11,14 +11,22 @@ import { secretRedactor } from '../redact-secrets';
 const HEAD = ['exec', '--json', '--skip-git-repo-check'];
 const NO_UPDATE = ['-c', 'check_for_update_on_startup=false'];
 const ENDPOINT = (url: string) => [
-  '-c', 'model_provider="openai-base-url"',
-  '-c', 'model_providers.openai-base-url.name="OpenAI-compatible endpoint (OPENAI_BASE_URL)"',
-  '-c', `model_providers.openai-base-url.base_url="${url}"`,
-  '-c', 'model_providers.openai-base-url.wire_api="responses"',
-  '-c', 'model_providers.openai-base-url.request_max_retries=0',
-  '-c', 'model_providers.openai-base-url.stream_max_retries=0',
-  '-c', 'analytics.enabled=false',
-  '-c', 'features.plugins=false',
+  '-c',
+  'model_provider="openai-base-url"',
+  '-c',
+  'model_providers.openai-base-url.name="OpenAI-compatible endpoint (OPENAI_BASE_URL)"',
+  '-c',
+  `model_providers.openai-base-url.base_url="${url}"`,
+  '-c',
+  'model_providers.openai-base-url.wire_api="responses"',
+  '-c',
+  'model_providers.openai-base-url.request_max_retries=0',
+  '-c',
+  'model_providers.openai-base-url.stream_max_retries=0',
+  '-c',
+  'analytics.enabled=false',
+  '-c',
+  'features.plugins=false',
 ];
 
 describe('codexInvocation', () => {
@@ -29,7 +37,16 @@ describe('codexInvocation', () => {
       'OPENAI_BASE_URL and a key: a provider with retries off; the key by name only',
       {},
       { OPENAI_BASE_URL: 'http://127.0.0.1:1234/v1/', OPENAI_API_KEY: 'sk-secret' },
-      [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, ...ENDPOINT('http://127.0.0.1:1234/v1'), '-c', 'model_providers.openai-base-url.env_key="OPENAI_API_KEY"', '-'],
+      [
+        ...HEAD,
+        '-s',
+        'workspace-write',
+        ...NO_UPDATE,
+        ...ENDPOINT('http://127.0.0.1:1234/v1'),
+        '-c',
+        'model_providers.openai-base-url.env_key="OPENAI_API_KEY"',
+        '-',
+      ],
       [],
     ],
     [
@@ -39,8 +56,14 @@ describe('codexInvocation', () => {
       [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, ...ENDPOINT('http://localhost:11434/v1'), '-'],
       ['OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL'],
     ],
-    ['an empty OPENAI_BASE_URL keeps codex\'s own config', {}, { OPENAI_BASE_URL: ' ' }, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
-    ['the system prompt is a developer instruction', { systemPrompt: 'Be "brief".\nNo chat.' }, {}, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-c', 'developer_instructions="Be \\"brief\\".\\nNo chat."', '-'], []],
+    ["an empty OPENAI_BASE_URL keeps codex's own config", {}, { OPENAI_BASE_URL: ' ' }, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
+    [
+      'the system prompt is a developer instruction',
+      { systemPrompt: 'Be "brief".\nNo chat.' },
+      {},
+      [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-c', 'developer_instructions="Be \\"brief\\".\\nNo chat."', '-'],
+      [],
+    ],
     ['plan is read-only', { permissionMode: 'plan' }, {}, [...HEAD, '-s', 'read-only', ...NO_UPDATE, '-'], []],
     ['bypassPermissions drops the sandbox', { permissionMode: 'bypassPermissions' }, {}, [...HEAD, '-s', 'danger-full-access', ...NO_UPDATE, '-'], []],
     ['acceptEdits writes in the workspace', { permissionMode: 'acceptEdits' }, {}, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
@@ -50,7 +73,9 @@ describe('codexInvocation', () => {
       { permissionMode: 'yolo' },
       {},
       [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'],
-      ['codex has no permission mode "yolo"; using the workspace-write sandbox (known: default, acceptEdits, dontAsk, plan, bypassPermissions, read-only, workspace-write, danger-full-access)'],
+      [
+        'codex has no permission mode "yolo"; using the workspace-write sandbox (known: default, acceptEdits, dontAsk, plan, bypassPermissions, read-only, workspace-write, danger-full-access)',
+      ],
     ],
     [
       'tools cannot be honoured: a warning',
@@ -100,7 +125,10 @@ describe('readSessionModel', () => {
     const day = join(home, 'sessions', '2026', '11', '24');
     mkdirSync(day, { recursive: true });
     writeFileSync(join(day, 'rollout-2026-11-24T07-48-05-other.jsonl'), '{"type":"turn_context","payload":{"model":"wrong"}}\n');
-    writeFileSync(join(day, 'rollout-2026-11-24T07-48-05-thread-1.jsonl'), '{"type":"session_meta","payload":{}}\n{"type":"turn_context","payload":{"model":"gpt-6.1-sol"}}\n');
+    writeFileSync(
+      join(day, 'rollout-2026-11-24T07-48-05-thread-1.jsonl'),
+      '{"type":"session_meta","payload":{}}\n{"type":"turn_context","payload":{"model":"gpt-6.1-sol"}}\n',
+    );
     expect(readSessionModel({ CODEX_HOME: home }, 'thread-1')).toBe('gpt-6.1-sol');
     expect(readSessionModel({ CODEX_HOME: home }, 'thread-2')).toBeUndefined();
     expect(readSessionModel({ CODEX_HOME: join(home, 'missing') }, 'thread-1')).toBeUndefined();
@@ -111,7 +139,17 @@ describe('readSessionModel', () => {
 
 function request(overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
   const events: AgentEvent[] = [];
-  return { taskId: 't', prompt: 'Write the file', cwd: '/workspace', projectRoot: 'apps/a', attempt: 1, signal: new AbortController().signal, onEvent: (event) => events.push(event), events, ...overrides };
+  return {
+    taskId: 't',
+    prompt: 'Write the file',
+    cwd: '/workspace',
+    projectRoot: 'apps/a',
+    attempt: 1,
+    signal: new AbortController().signal,
+    onEvent: (event) => events.push(event),
+    events,
+    ...overrides,
+  };
 }
 
 describe('createCodexAgent with a stand-in process', () => {
@@ -137,7 +175,10 @@ describe('createCodexAgent with a stand-in process', () => {
     expect(seen).toMatchObject({ command: '/usr/bin/codex', cwd: '/workspace', stdin: 'Write the file', env: { ...env, EXTRA: 'yes' } });
     expect(env).toEqual({ PATH: '/bin', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'sk-secret-value' });
     expect(JSON.stringify(input.events)).not.toContain('sk-secret-value');
-    expect(input.events).toContainEqual({ type: 'status', message: 'running codex exec -s workspace-write -m gpt-5.5 against http://127.0.0.1:9/v1 (attempt 2)' });
+    expect(input.events).toContainEqual({
+      type: 'status',
+      message: 'running codex exec -s workspace-write -m gpt-5.5 against http://127.0.0.1:9/v1 (attempt 2)',
+    });
     expect(input.events).toContainEqual({ type: 'status', message: 'codex: oops [redacted]' });
     expect(input.events.filter((event) => event.type === 'status' && event.message.includes('PATH aliases'))).toEqual([]);
   });
@@ -173,7 +214,14 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
     const input = request({ cwd: workspace, ...overrides });
     const agent = createCodexAgent({
       findExecutable: () => CODEX,
-      env: { PATH: process.env.PATH, HOME: codexHome, CODEX_HOME: codexHome, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'sk-test-secret-key', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: codexHome,
+        CODEX_HOME: codexHome,
+        OPENAI_BASE_URL: `${server.url}/v1`,
+        OPENAI_API_KEY: 'sk-test-secret-key',
+        ...env,
+      },
     });
     const outcome = await agent.run(input).then(
       (result) => ({ result, error: undefined }),
@@ -192,7 +240,14 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
     expect(error).toBeUndefined();
     expect(readFileSync(join(workspace, 'notes/out.txt'), 'utf8')).toBe('hello from codex');
     // The scripted model's default usage: 100 in / 20 out per response, two responses.
-    expect(result).toEqual({ summary: 'Wrote notes/out.txt', model: requests[0].model, turns: 2, inputTokens: 200, outputTokens: 40, filesWritten: ['notes/out.txt'] });
+    expect(result).toEqual({
+      summary: 'Wrote notes/out.txt',
+      model: requests[0].model,
+      turns: 2,
+      inputTokens: 200,
+      outputTokens: 40,
+      filesWritten: ['notes/out.txt'],
+    });
     expect(result?.model).toBeTruthy();
     expect(requests).toHaveLength(2);
     expect(requests[0].conversation?.system).toContain(systemPrompt);
@@ -241,7 +296,9 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
   });
 
   it('plan runs in the read-only sandbox: nothing is written', async () => {
-    const { result, requests } = await runCodex(writeFileConversation({ client: 'codex', filePath: 'blocked.txt', content: 'x', summary: 'tried' }), { permissionMode: 'plan' });
+    const { result, requests } = await runCodex(writeFileConversation({ client: 'codex', filePath: 'blocked.txt', content: 'x', summary: 'tried' }), {
+      permissionMode: 'plan',
+    });
     expect(existsSync(join(workspace, 'blocked.txt'))).toBe(false);
     expect(result?.filesWritten).toEqual([]);
     expect(JSON.stringify(requests[1].conversation?.toolResults)).toContain('Read-only file system');
@@ -263,7 +320,10 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
       while (!hung.requests.some((recorded) => recorded.route !== 'health')) await new Promise((done) => setTimeout(done, 100));
       controller.abort();
     })();
-    const agent = createCodexAgent({ findExecutable: () => CODEX, env: { PATH: process.env.PATH, HOME: codexHome, CODEX_HOME: codexHome, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'k' } });
+    const agent = createCodexAgent({
+      findExecutable: () => CODEX,
+      env: { PATH: process.env.PATH, HOME: codexHome, CODEX_HOME: codexHome, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'k' },
+    });
     await expect(agent.run(request({ cwd: workspace, signal: controller.signal }))).rejects.toThrow('codex was stopped');
     await waitForRequest;
     expect(leftoverProcesses(`127.0.0.1:${port}/v1`)).toEqual([]);

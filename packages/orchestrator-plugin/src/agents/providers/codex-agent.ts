@@ -121,12 +121,20 @@ export function createCodexAgent(dependencies: CodexAgentDependencies = {}): Age
  * OPENAI_BASE_URL, when set and not empty, becomes a model provider with codex's retries off
  * and its analytics and plugin services off; OPENAI_API_KEY is referenced by name only.
  */
-export function codexInvocation(request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'tools' | 'permissionMode'>, env: NodeJS.ProcessEnv): CodexInvocation {
+export function codexInvocation(
+  request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'tools' | 'permissionMode'>,
+  env: NodeJS.ProcessEnv,
+): CodexInvocation {
   const warnings: string[] = [];
   const sandbox = SANDBOX_MODES[request.permissionMode ?? 'default'];
-  if (!sandbox) warnings.push(`codex has no permission mode "${request.permissionMode}"; using the workspace-write sandbox (known: ${Object.keys(SANDBOX_MODES).join(', ')})`);
+  if (!sandbox)
+    warnings.push(
+      `codex has no permission mode "${request.permissionMode}"; using the workspace-write sandbox (known: ${Object.keys(SANDBOX_MODES).join(', ')})`,
+    );
   if (request.tools?.length) {
-    warnings.push(`provider "codex" cannot honour "tools" (${request.tools.join(', ')}): codex chooses its own tools; the sandbox (permissionMode) limits what they may do`);
+    warnings.push(
+      `provider "codex" cannot honour "tools" (${request.tools.join(', ')}): codex chooses its own tools; the sandbox (permissionMode) limits what they may do`,
+    );
   }
   const args = ['exec', '--json', '--skip-git-repo-check', '-s', sandbox ?? 'workspace-write'];
   if (request.model) args.push('-m', request.model);
@@ -135,14 +143,22 @@ export function codexInvocation(request: Pick<AgentRunRequest, 'prompt' | 'model
   if (endpoint) {
     const provider = `model_providers.${CODEX_PROVIDER_ID}`;
     args.push(
-      '-c', `model_provider=${tomlString(CODEX_PROVIDER_ID)}`,
-      '-c', `${provider}.name=${tomlString('OpenAI-compatible endpoint (OPENAI_BASE_URL)')}`,
-      '-c', `${provider}.base_url=${tomlString(endpoint)}`,
-      '-c', `${provider}.wire_api="responses"`,
-      '-c', `${provider}.request_max_retries=0`,
-      '-c', `${provider}.stream_max_retries=0`,
-      '-c', 'analytics.enabled=false',
-      '-c', 'features.plugins=false',
+      '-c',
+      `model_provider=${tomlString(CODEX_PROVIDER_ID)}`,
+      '-c',
+      `${provider}.name=${tomlString('OpenAI-compatible endpoint (OPENAI_BASE_URL)')}`,
+      '-c',
+      `${provider}.base_url=${tomlString(endpoint)}`,
+      '-c',
+      `${provider}.wire_api="responses"`,
+      '-c',
+      `${provider}.request_max_retries=0`,
+      '-c',
+      `${provider}.stream_max_retries=0`,
+      '-c',
+      'analytics.enabled=false',
+      '-c',
+      'features.plugins=false',
     );
     // Without a key codex sends no Authorization header: fine for local servers that need none.
     if (env[KEY_VARIABLE]) args.push('-c', `${provider}.env_key=${tomlString(KEY_VARIABLE)}`);
@@ -185,7 +201,12 @@ export function readSessionModel(env: NodeJS.ProcessEnv, threadId: string | unde
   if (!threadId) return undefined;
   const codexHome = env.CODEX_HOME || join(env.HOME || homedir(), '.codex');
   // The run just ended: its file is in one of the newest day folders.
-  const newest = (folder: string) => readdirSafe(folder).sort().reverse().slice(0, 2).map((name) => join(folder, name));
+  const newest = (folder: string) =>
+    readdirSafe(folder)
+      .sort()
+      .reverse()
+      .slice(0, 2)
+      .map((name) => join(folder, name));
   const days = newest(join(codexHome, 'sessions')).flatMap(newest).flatMap(newest);
   for (const day of days) {
     const file = readdirSafe(day).find((name) => name.endsWith(`${threadId}.jsonl`));
@@ -210,4 +231,3 @@ function readdirSafe(folder: string): string[] {
     return [];
   }
 }
-

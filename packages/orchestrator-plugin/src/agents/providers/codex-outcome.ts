@@ -34,7 +34,9 @@ const STDERR_NOISE = /could not create PATH aliases|Reading additional input fro
 export function codexOutcome(input: CodexOutcomeInput): AgentRunResult {
   const { state, process, request, redact } = input;
   if (state.maxTurnsExceeded) {
-    throw new AgentError(`codex reached maxTurns (${request.maxTurns}) before finishing: raise maxTurns in the profile or split the task`, { isRetryable: false });
+    throw new AgentError(`codex reached maxTurns (${request.maxTurns}) before finishing: raise maxTurns in the profile or split the task`, {
+      isRetryable: false,
+    });
   }
   if (state.connectionFailure) {
     const where = input.endpoint ? ` ${input.endpoint}` : ' its model endpoint';
@@ -49,7 +51,12 @@ export function codexOutcome(input: CodexOutcomeInput): AgentRunResult {
       .join('\n')
       .trim();
     const error = classifyCodexFailure(stderr || `exited with ${process.exitCode ?? process.signal}`, input);
-    throw new AgentError(error.message, { isRetryable: error.isRetryable, statusCode: error.statusCode, exitCode: process.exitCode ?? undefined, cause: error });
+    throw new AgentError(error.message, {
+      isRetryable: error.isRetryable,
+      statusCode: error.statusCode,
+      exitCode: process.exitCode ?? undefined,
+      cause: error,
+    });
   }
   if (!state.completed) throw new AgentError('codex ended without completing its turn (no turn.completed event)', { isRetryable: false, exitCode: 0 });
   return {
@@ -80,7 +87,8 @@ export function classifyCodexFailure(message: string, options: Pick<CodexOutcome
   if (status) return http(Number(status[1]));
   const body = openAiErrorBody(message);
   if (body) return http(body);
-  if (/usage limit|quota|insufficient_quota|billing/i.test(message)) return new AgentError(`codex: quota or usage limit reached: ${detail}`, { isRetryable: false });
+  if (/usage limit|quota|insufficient_quota|billing/i.test(message))
+    return new AgentError(`codex: quota or usage limit reached: ${detail}`, { isRetryable: false });
   if (/context window|context_length_exceeded|maximum context length/i.test(message)) {
     return new AgentError(`codex: the prompt does not fit the model's context window: ${detail}`, { isRetryable: false });
   }

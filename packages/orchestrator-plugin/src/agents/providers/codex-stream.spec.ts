@@ -11,8 +11,10 @@ const COMMAND_STARTED =
 const COMMAND_COMPLETED =
   '{"type":"item.completed","item":{"id":"item_0","type":"command_execution","command":"/bin/bash -lc \\"printf \'%s\' \'hello codex\' > \'out.txt\'\\"","aggregated_output":"","exit_code":0,"status":"completed"}}';
 const MESSAGE = '{"type":"item.completed","item":{"id":"item_1","type":"agent_message","text":"Wrote out.txt"}}';
-const USAGE = '{"type":"turn.completed","usage":{"input_tokens":150,"cached_input_tokens":50,"cache_write_input_tokens":0,"output_tokens":40,"reasoning_output_tokens":0}}';
-const WARNING = '{"type":"item.completed","item":{"id":"item_0","type":"error","message":"Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata; this can degrade performance and cause issues."}}';
+const USAGE =
+  '{"type":"turn.completed","usage":{"input_tokens":150,"cached_input_tokens":50,"cache_write_input_tokens":0,"output_tokens":40,"reasoning_output_tokens":0}}';
+const WARNING =
+  '{"type":"item.completed","item":{"id":"item_0","type":"error","message":"Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata; this can degrade performance and cause issues."}}';
 const FAILED_401 = 'unexpected status 401 Unauthorized: Incorrect API key provided, url: http://127.0.0.1:38619/v1/responses, request id: req_vXvd9';
 
 interface Case {
@@ -36,13 +38,24 @@ const cases: Case[] = [
       { type: 'text', text: 'Wrote out.txt' },
       { type: 'usage', inputTokens: 150, outputTokens: 40 },
     ],
-    state: { threadId: '01a20c7a-d7ad-7ed0-bdea-9094e17f23c0', turns: 2, inputTokens: 150, outputTokens: 40, lastMessage: 'Wrote out.txt', claimedFiles: ['/workspace/out.txt'], completed: true },
+    state: {
+      threadId: '01a20c7a-d7ad-7ed0-bdea-9094e17f23c0',
+      turns: 2,
+      inputTokens: 150,
+      outputTokens: 40,
+      lastMessage: 'Wrote out.txt',
+      claimedFiles: ['/workspace/out.txt'],
+      completed: true,
+    },
   },
   {
     name: 'an item error is a warning, not a failure nor a turn',
     lines: [THREAD, WARNING, TURN, MESSAGE, USAGE],
     events: [
-      { type: 'status', message: 'codex warning: Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.' },
+      {
+        type: 'status',
+        message: 'codex warning: Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.',
+      },
       { type: 'turn', turn: 1 },
       { type: 'text', text: 'Wrote out.txt' },
       { type: 'usage', inputTokens: 150, outputTokens: 40 },
@@ -78,7 +91,11 @@ const cases: Case[] = [
     name: 'maxTurns: the first item of turn 2 stops the process',
     lines: [TURN, COMMAND_STARTED, COMMAND_COMPLETED, MESSAGE],
     maxTurns: 1,
-    events: [{ type: 'turn', turn: 1 }, { type: 'tool', name: 'shell', detail: "printf '%s' 'hello codex' > 'out.txt'" }, { type: 'file', path: 'out.txt' }],
+    events: [
+      { type: 'turn', turn: 1 },
+      { type: 'tool', name: 'shell', detail: "printf '%s' 'hello codex' > 'out.txt'" },
+      { type: 'file', path: 'out.txt' },
+    ],
     state: { turns: 1, maxTurnsExceeded: true, lastMessage: undefined },
     stops: true,
   },

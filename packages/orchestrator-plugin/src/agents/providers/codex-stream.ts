@@ -97,7 +97,15 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
       }
       case 'file_change':
         if (!completed) return;
-        options.onEvent({ type: 'tool', name: 'apply_patch', detail: shorten(changes(item).map((change) => change.path).join(', ')) });
+        options.onEvent({
+          type: 'tool',
+          name: 'apply_patch',
+          detail: shorten(
+            changes(item)
+              .map((change) => change.path)
+              .join(', '),
+          ),
+        });
         if (item.status !== 'failed') for (const change of changes(item)) if (change.kind !== 'delete') claim(change.path);
         return;
       case 'mcp_tool_call':

@@ -6,7 +6,8 @@ import { createCommandAgent } from './command-agent';
 
 const node = process.execPath;
 // A real agent stand-in: prints, as JSON, the arguments and stdin it received, its cwd and one env value.
-const ECHO = 'let input = ""; process.stdin.on("data", (c) => (input += c)).on("end", () => console.log(JSON.stringify({ args: process.argv.slice(1), stdin: input, cwd: process.cwd(), setting: process.env.AGENT_SETTING ?? null })))';
+const ECHO =
+  'let input = ""; process.stdin.on("data", (c) => (input += c)).on("end", () => console.log(JSON.stringify({ args: process.argv.slice(1), stdin: input, cwd: process.cwd(), setting: process.env.AGENT_SETTING ?? null })))';
 const PROMPT = '- starts with a dash, has "quotes", $HOME and\na second line';
 
 let workspaceRoot: string;
@@ -15,13 +16,27 @@ afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
 
 function request(overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
   const events: AgentEvent[] = [];
-  return { taskId: 't', prompt: PROMPT, cwd: workspaceRoot, projectRoot: 'apps/a', attempt: 1, signal: new AbortController().signal, onEvent: (event) => events.push(event), events, ...overrides };
+  return {
+    taskId: 't',
+    prompt: PROMPT,
+    cwd: workspaceRoot,
+    projectRoot: 'apps/a',
+    attempt: 1,
+    signal: new AbortController().signal,
+    onEvent: (event) => events.push(event),
+    events,
+    ...overrides,
+  };
 }
 
 describe('command agent', () => {
   it.each<[string, string[], { args: string[]; stdin: string }]>([
     ['without {prompt}, the prompt goes to stdin', [node, '-e', ECHO, '--', '--flag'], { args: ['--flag'], stdin: PROMPT }],
-    ['an argument "{prompt}" receives the prompt whole, unquoted, and stdin stays empty', [node, '-e', ECHO, '--', '--prompt', '{prompt}', 'after'], { args: ['--prompt', PROMPT, 'after'], stdin: '' }],
+    [
+      'an argument "{prompt}" receives the prompt whole, unquoted, and stdin stays empty',
+      [node, '-e', ECHO, '--', '--prompt', '{prompt}', 'after'],
+      { args: ['--prompt', PROMPT, 'after'], stdin: '' },
+    ],
     ['"{prompt}" inside a longer argument is not replaced', [node, '-e', ECHO, '--', '--prompt={prompt}'], { args: ['--prompt={prompt}'], stdin: PROMPT }],
   ])('%s', async (_name, command, expected) => {
     const agentRequest = request({ command, env: { AGENT_SETTING: 'from-profile' } });
@@ -42,7 +57,11 @@ describe('command agent', () => {
   });
 
   it.each<[string, string, { message: string; exitCode?: number }]>([
-    ['a non-zero exit fails with the stderr tail', 'console.log("partial"); console.error("compile error in a.ts"); process.exit(2)', { message: `${node} exited with 2:\ncompile error in a.ts`, exitCode: 2 }],
+    [
+      'a non-zero exit fails with the stderr tail',
+      'console.log("partial"); console.error("compile error in a.ts"); process.exit(2)',
+      { message: `${node} exited with 2:\ncompile error in a.ts`, exitCode: 2 },
+    ],
     ['without stderr, the stdout tail', 'console.log("only stdout"); process.exit(1)', { message: `${node} exited with 1:\nonly stdout`, exitCode: 1 }],
     ['no output at all', 'process.exit(4)', { message: `${node} exited with 4`, exitCode: 4 }],
     ['killed by a signal of its own', 'process.kill(process.pid, "SIGKILL")', { message: `${node} exited with SIGKILL` }],
@@ -74,7 +93,8 @@ describe('command agent', () => {
     const controller = new AbortController();
     const agentRequest = request({ command: [node, '-e', 'console.log("working"); setInterval(() => {}, 1000)'], signal: controller.signal });
     const outcome = createCommandAgent().run(agentRequest);
-    for (let tries = 0; tries < 150 && !agentRequest.events.some((event) => event.type === 'text'); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let tries = 0; tries < 150 && !agentRequest.events.some((event) => event.type === 'text'); tries++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     controller.abort();
     const error = (await outcome.catch((caught: unknown) => caught)) as AgentError;
     expect(error.message).toBe(`${node} was stopped`);

@@ -34,7 +34,10 @@ export function createCommandAgent(): AgentAdapter {
       if (outcome.aborted) throw new AgentError(`${command} was stopped`, { isRetryable: false });
       if (outcome.exitCode !== 0) {
         const tail = outcome.stderrTail.trim() || outcome.stdout.trim().slice(-1_000);
-        throw new AgentError(`${command} exited with ${outcome.exitCode ?? outcome.signal}${tail ? `:\n${tail}` : ''}`, { isRetryable: false, exitCode: outcome.exitCode ?? undefined });
+        throw new AgentError(`${command} exited with ${outcome.exitCode ?? outcome.signal}${tail ? `:\n${tail}` : ''}`, {
+          isRetryable: false,
+          exitCode: outcome.exitCode ?? undefined,
+        });
       }
       const summary = outcome.stdout.trim().slice(-SUMMARY_LIMIT) || `${command} finished with no output.`;
       return { summary, model: '', turns: 1, inputTokens: 0, outputTokens: 0, filesWritten: [] };

@@ -7,7 +7,16 @@ import { expectFailureAfterOneRequest } from '../../testing/expect-failure-after
 import { installedCliPath } from '../../testing/installed-cli-path';
 import { writeFileConversation, type ModelScript } from '../../testing/model-server';
 import { replayingProcess } from '../../testing/replaying-process';
-import { createGeminiAgent, geminiApprovalMode, geminiArguments, geminiEnvironment, geminiOutcome, httpStatus, isMeaningfulStderr, type GeminiOutcomeInput } from './gemini-agent';
+import {
+  createGeminiAgent,
+  geminiApprovalMode,
+  geminiArguments,
+  geminiEnvironment,
+  geminiOutcome,
+  httpStatus,
+  isMeaningfulStderr,
+  type GeminiOutcomeInput,
+} from './gemini-agent';
 import { createGeminiHome } from './gemini-home';
 import type { GeminiStreamState } from './gemini-stream';
 
@@ -42,7 +51,12 @@ describe('geminiApprovalMode', () => {
 describe('geminiEnvironment', () => {
   it('adds the settings folder and the system prompt file, and leaves the given env alone', () => {
     const base = { PATH: '/bin', GEMINI_API_KEY: 'k' };
-    expect(geminiEnvironment(base, { path: '/tmp/h', systemPromptFile: '/tmp/h/system.md' })).toEqual({ PATH: '/bin', GEMINI_API_KEY: 'k', GEMINI_CLI_HOME: '/tmp/h', GEMINI_SYSTEM_MD: '/tmp/h/system.md' });
+    expect(geminiEnvironment(base, { path: '/tmp/h', systemPromptFile: '/tmp/h/system.md' })).toEqual({
+      PATH: '/bin',
+      GEMINI_API_KEY: 'k',
+      GEMINI_CLI_HOME: '/tmp/h',
+      GEMINI_SYSTEM_MD: '/tmp/h/system.md',
+    });
     expect(geminiEnvironment(base, { path: '/tmp/h' })).toEqual({ PATH: '/bin', GEMINI_API_KEY: 'k', GEMINI_CLI_HOME: '/tmp/h' });
     expect(base).toEqual({ PATH: '/bin', GEMINI_API_KEY: 'k' });
   });
@@ -73,7 +87,15 @@ describe('isMeaningfulStderr', () => {
   ])('%s -> %s', (line, expected) => expect(isMeaningfulStderr(line)).toBe(expected));
 });
 
-const STATE: GeminiStreamState = { turns: 2, filesWritten: ['a.txt'], lastText: 'Done.', errors: [], inputTokens: 10, outputTokens: 5, sessionModel: 'gemini-2.5-flash' };
+const STATE: GeminiStreamState = {
+  turns: 2,
+  filesWritten: ['a.txt'],
+  lastText: 'Done.',
+  errors: [],
+  inputTokens: 10,
+  outputTokens: 5,
+  sessionModel: 'gemini-2.5-flash',
+};
 const SUCCESS = { type: 'result' as const, status: 'success' as const, stats: { models: { 'gemini-2.5-pro': { total_tokens: 15 } } } };
 const apiError = (message: string) => ({ type: 'result' as const, status: 'error' as const, error: { type: 'unknown', message } });
 
@@ -87,22 +109,91 @@ describe('geminiOutcome', () => {
     });
 
   it('maps a success to the run result, the model from the stats', () => {
-    expect(outcome({}, { result: SUCCESS })).toEqual({ summary: 'Done.', model: 'gemini-2.5-pro', turns: 2, inputTokens: 10, outputTokens: 5, filesWritten: ['a.txt'] });
+    expect(outcome({}, { result: SUCCESS })).toEqual({
+      summary: 'Done.',
+      model: 'gemini-2.5-pro',
+      turns: 2,
+      inputTokens: 10,
+      outputTokens: 5,
+      filesWritten: ['a.txt'],
+    });
   });
 
-  it.each<[string, Partial<GeminiOutcomeInput['process']>, Partial<GeminiStreamState>, { isRetryable: boolean; statusCode?: number; retryAfterMs?: number; message: RegExp }]>([
-    ['401 (exit 145): for good, naming the key variable', { exitCode: 145 }, { result: apiError('[API Error: {"error":{"code":401,"message":"bad key SECRET-KEY","status":"UNAUTHENTICATED"}}]') }, { isRetryable: false, statusCode: 401, message: /gemini rejected the credentials \(HTTP 401\): check GEMINI_API_KEY: .*bad key \[redacted\]/ }],
-    ['429 (exit 173): retryable, with the wait the API asks for', { exitCode: 173 }, { result: apiError('[API Error: Quota exceeded. Please retry in 12.5s.]') }, { isRetryable: true, statusCode: 429, retryAfterMs: 12_500, message: /gemini rate limit \(HTTP 429\)/ }],
-    ['500 (exit 244): retryable', { exitCode: 244 }, { result: apiError('[API Error: {"error":{"code":500,"status":"INTERNAL"}}]') }, { isRetryable: true, statusCode: 500, message: /server error \(HTTP 500\)/ }],
-    ['400 (exit 144): for good', { exitCode: 144 }, { result: apiError('[API Error: {"error":{"code":400}}]') }, { isRetryable: false, statusCode: 400, message: /HTTP 400/ }],
-    ['a cut stream: retryable', { exitCode: 1 }, { result: apiError('[API Error: terminated]') }, { isRetryable: true, message: /transient\): \[API Error: terminated\]/ }],
-    ['a refused connection: retryable', { exitCode: 1 }, { result: apiError('[API Error: exception TypeError: fetch failed sending request]') }, { isRetryable: true, message: /transient/ }],
-    ['the turn limit (exit 53): for good, naming maxTurns', { exitCode: 53 }, { result: { type: 'result', status: 'error', error: { type: 'FatalTurnLimitedError', message: 'Reached max session turns' } } }, { isRetryable: false, message: /turn limit \(maxTurns 3\) after 2 turns.*raise "maxTurns"/ }],
-    ['no auth (exit 41, stderr only)', { exitCode: 41, stderrTail: 'Warning: 256-color support not detected.\nInvalid auth method selected.' }, {}, { isRetryable: false, statusCode: 401, message: /not authenticated \(Invalid auth method selected\.\): set GEMINI_API_KEY/ }],
-    ['an untrusted folder (exit 55)', { exitCode: 55, stderrTail: 'Gemini CLI is not running in a trusted directory.' }, {}, { isRetryable: false, message: /does not trust the workspace \(exit 55\)/ }],
+  it.each<
+    [
+      string,
+      Partial<GeminiOutcomeInput['process']>,
+      Partial<GeminiStreamState>,
+      { isRetryable: boolean; statusCode?: number; retryAfterMs?: number; message: RegExp },
+    ]
+  >([
+    [
+      '401 (exit 145): for good, naming the key variable',
+      { exitCode: 145 },
+      { result: apiError('[API Error: {"error":{"code":401,"message":"bad key SECRET-KEY","status":"UNAUTHENTICATED"}}]') },
+      { isRetryable: false, statusCode: 401, message: /gemini rejected the credentials \(HTTP 401\): check GEMINI_API_KEY: .*bad key \[redacted\]/ },
+    ],
+    [
+      '429 (exit 173): retryable, with the wait the API asks for',
+      { exitCode: 173 },
+      { result: apiError('[API Error: Quota exceeded. Please retry in 12.5s.]') },
+      { isRetryable: true, statusCode: 429, retryAfterMs: 12_500, message: /gemini rate limit \(HTTP 429\)/ },
+    ],
+    [
+      '500 (exit 244): retryable',
+      { exitCode: 244 },
+      { result: apiError('[API Error: {"error":{"code":500,"status":"INTERNAL"}}]') },
+      { isRetryable: true, statusCode: 500, message: /server error \(HTTP 500\)/ },
+    ],
+    [
+      '400 (exit 144): for good',
+      { exitCode: 144 },
+      { result: apiError('[API Error: {"error":{"code":400}}]') },
+      { isRetryable: false, statusCode: 400, message: /HTTP 400/ },
+    ],
+    [
+      'a cut stream: retryable',
+      { exitCode: 1 },
+      { result: apiError('[API Error: terminated]') },
+      { isRetryable: true, message: /transient\): \[API Error: terminated\]/ },
+    ],
+    [
+      'a refused connection: retryable',
+      { exitCode: 1 },
+      { result: apiError('[API Error: exception TypeError: fetch failed sending request]') },
+      { isRetryable: true, message: /transient/ },
+    ],
+    [
+      'the turn limit (exit 53): for good, naming maxTurns',
+      { exitCode: 53 },
+      { result: { type: 'result', status: 'error', error: { type: 'FatalTurnLimitedError', message: 'Reached max session turns' } } },
+      { isRetryable: false, message: /turn limit \(maxTurns 3\) after 2 turns.*raise "maxTurns"/ },
+    ],
+    [
+      'no auth (exit 41, stderr only)',
+      { exitCode: 41, stderrTail: 'Warning: 256-color support not detected.\nInvalid auth method selected.' },
+      {},
+      { isRetryable: false, statusCode: 401, message: /not authenticated \(Invalid auth method selected\.\): set GEMINI_API_KEY/ },
+    ],
+    [
+      'an untrusted folder (exit 55)',
+      { exitCode: 55, stderrTail: 'Gemini CLI is not running in a trusted directory.' },
+      {},
+      { isRetryable: false, message: /does not trust the workspace \(exit 55\)/ },
+    ],
     ['killed by a signal: retryable', { exitCode: null, signal: 'SIGKILL' }, {}, { isRetryable: true, message: /killed by SIGKILL/ }],
-    ['an error result after exit 0 (empty model reply): for good', { exitCode: 0 }, { result: { type: 'result', status: 'error' }, errors: ['Model stream ended with empty response text.'] }, { isRetryable: false, message: /gemini failed: Model stream ended with empty response text/ }],
-    ['a crash without a result', { exitCode: 1, stderrTail: 'TypeError: boom\n    at x (y.js:1:1)' }, {}, { isRetryable: false, message: /exited with code 1 without a result: TypeError: boom$/ }],
+    [
+      'an error result after exit 0 (empty model reply): for good',
+      { exitCode: 0 },
+      { result: { type: 'result', status: 'error' }, errors: ['Model stream ended with empty response text.'] },
+      { isRetryable: false, message: /gemini failed: Model stream ended with empty response text/ },
+    ],
+    [
+      'a crash without a result',
+      { exitCode: 1, stderrTail: 'TypeError: boom\n    at x (y.js:1:1)' },
+      {},
+      { isRetryable: false, message: /exited with code 1 without a result: TypeError: boom$/ },
+    ],
   ])('%s', (_name, process, state, expected) => {
     let caught: unknown;
     try {
@@ -130,7 +221,10 @@ describe('createGeminiAgent with a stand-in process', () => {
       { stderr: 'warning with gemini-secret-value' },
       { stderr: 'Ripgrep is not available. Falling back to GrepTool.' },
       { stdout: '{"type":"message","role":"assistant","content":"done","delta":true}' },
-      { stdout: '{"type":"result","status":"success","stats":{"total_tokens":7,"input_tokens":3,"output_tokens":4,"models":{"gemini-2.5-flash":{"total_tokens":7}}}}' },
+      {
+        stdout:
+          '{"type":"result","status":"success","stats":{"total_tokens":7,"input_tokens":3,"output_tokens":4,"models":{"gemini-2.5-flash":{"total_tokens":7}}}}',
+      },
     ]);
     const agent = createGeminiAgent({
       env: { PATH: '/bin', GEMINI_API_KEY: 'gemini-secret-value' },
@@ -187,7 +281,13 @@ describe('createGeminiAgent with the real gemini CLI', () => {
     const server = await harness.startServer(script);
     // An empty HOME: no ~/.gemini/settings.json at all, so the adapter's own settings must do.
     // TMPDIR: gemini leaves an error report there for every failed API call.
-    const env = { PATH: installedCliPath(), HOME: harness.folder(), TMPDIR: harness.folder(), GOOGLE_GEMINI_BASE_URL: server.url, GEMINI_API_KEY: 'gemini-unit-test-key' };
+    const env = {
+      PATH: installedCliPath(),
+      HOME: harness.folder(),
+      TMPDIR: harness.folder(),
+      GOOGLE_GEMINI_BASE_URL: server.url,
+      GEMINI_API_KEY: 'gemini-unit-test-key',
+    };
     const agent = createGeminiAgent({ env, createGeminiHome: recordingHome });
     return harness.runAgent(agent, { cwd, prompt: 'UNIT-TASK write the file', systemPrompt: 'UNIT-SYSTEM-PROMPT', model: 'gemini-2.5-flash', ...overrides });
   }
@@ -195,13 +295,34 @@ describe('createGeminiAgent with the real gemini CLI', () => {
   it('writes a file through write_file, with the system prompt, the tools and the turn limit in effect', async () => {
     const cwd = harness.folder();
     const { result, error, events, requests } = await runReal(
-      { rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writeFileConversation({ client: 'gemini', filePath: join(cwd, 'src/out.txt'), content: 'hello\n', summary: 'Wrote src/out.txt', toolCallUsage: { inputTokens: 100, outputTokens: 20 }, summaryUsage: { inputTokens: 150, outputTokens: 10 } }) }] },
+      {
+        rules: [
+          {
+            when: { userTextIncludes: 'UNIT-TASK' },
+            turns: writeFileConversation({
+              client: 'gemini',
+              filePath: join(cwd, 'src/out.txt'),
+              content: 'hello\n',
+              summary: 'Wrote src/out.txt',
+              toolCallUsage: { inputTokens: 100, outputTokens: 20 },
+              summaryUsage: { inputTokens: 150, outputTokens: 10 },
+            }),
+          },
+        ],
+      },
       { tools: ['Read', 'Write'], maxTurns: 4 },
       cwd,
     );
     expect(error).toBeUndefined();
     expect(readFileSync(join(cwd, 'src/out.txt'), 'utf8')).toBe('hello\n');
-    expect(result).toEqual({ summary: 'Wrote src/out.txt', model: 'gemini-2.5-flash', turns: 2, inputTokens: 250, outputTokens: 30, filesWritten: ['src/out.txt'] });
+    expect(result).toEqual({
+      summary: 'Wrote src/out.txt',
+      model: 'gemini-2.5-flash',
+      turns: 2,
+      inputTokens: 250,
+      outputTokens: 30,
+      filesWritten: ['src/out.txt'],
+    });
     expect(events).toContainEqual({ type: 'tool', name: 'write_file', detail: 'src/out.txt' });
     expect(events).toContainEqual({ type: 'file', path: 'src/out.txt' });
     expect(requests).toHaveLength(2);
@@ -209,7 +330,9 @@ describe('createGeminiAgent with the real gemini CLI', () => {
     expect(requests[0].conversation?.system).toContain('UNIT-SYSTEM-PROMPT');
     expect(requests[0].conversation?.system).not.toContain('Core Mandates');
     expect(requests[0].conversation?.userTexts.join('\n')).toContain('UNIT-TASK write the file');
-    const declared = ((requests[0].body as { tools?: Array<{ functionDeclarations?: Array<{ name: string }> }> }).tools ?? []).flatMap((tool) => tool.functionDeclarations ?? []).map((declaration) => declaration.name);
+    const declared = ((requests[0].body as { tools?: Array<{ functionDeclarations?: Array<{ name: string }> }> }).tools ?? [])
+      .flatMap((tool) => tool.functionDeclarations ?? [])
+      .map((declaration) => declaration.name);
     expect(declared.sort()).toEqual(['read_file', 'write_file']);
     expect(requests[0].headers['x-goog-api-key']).toBe('gemini-unit-test-key');
   }, 90_000);
@@ -217,14 +340,22 @@ describe('createGeminiAgent with the real gemini CLI', () => {
   it.each<[string, number, { isRetryable: boolean; message: RegExp }]>([
     ['429 is retryable, and the CLI does not retry it itself', 429, { isRetryable: true, message: /gemini rate limit \(HTTP 429\)/ }],
     ['401 fails for good and names the key variable', 401, { isRetryable: false, message: /HTTP 401\): check GEMINI_API_KEY/ }],
-  ])('%s', async (_name, status, expected) => {
-    const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
-    expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'gemini-unit-test-key');
-  }, 90_000);
+  ])(
+    '%s',
+    async (_name, status, expected) => {
+      const run = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: [{ type: 'error', status, retryAfterSeconds: 1 }] }] });
+      expectFailureAfterOneRequest(run, { ...expected, statusCode: status }, 'gemini-unit-test-key');
+    },
+    90_000,
+  );
 
   it('stops at maxTurns with an error that names it', async () => {
     const cwd = harness.folder();
-    const writes = Array.from({ length: 5 }, (_, index) => ({ type: 'tool-call' as const, name: 'write_file', input: { file_path: join(cwd, `f${index}.txt`), content: 'x' } }));
+    const writes = Array.from({ length: 5 }, (_, index) => ({
+      type: 'tool-call' as const,
+      name: 'write_file',
+      input: { file_path: join(cwd, `f${index}.txt`), content: 'x' },
+    }));
     const { error, requests } = await runReal({ rules: [{ when: { userTextIncludes: 'UNIT-TASK' }, turns: writes }] }, { maxTurns: 2 }, cwd);
     expect(requests).toHaveLength(2);
     expect(error).toMatchObject({ isRetryable: false, exitCode: 53 });

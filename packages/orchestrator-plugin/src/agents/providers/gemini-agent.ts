@@ -38,10 +38,17 @@ const APPROVAL_MODES: Record<string, string> = {
 /** gemini's exit codes for failures it detects itself (its `Fatal*Error` classes). */
 const EXIT_AUTHENTICATION = 41;
 const EXIT_TURN_LIMIT = 53;
-const FATAL_EXITS: Record<number, string> = { 42: 'rejected the input', 44: 'could not start its sandbox', 52: 'found an invalid configuration', 54: 'failed to run a tool', 55: 'does not trust the workspace' };
+const FATAL_EXITS: Record<number, string> = {
+  42: 'rejected the input',
+  44: 'could not start its sandbox',
+  52: 'found an invalid configuration',
+  54: 'failed to run a tool',
+  55: 'does not trust the workspace',
+};
 
 /** Failures another attempt can fix: cut or refused connections, timeouts, overload. */
-const TRANSIENT = /\bterminated\b|fetch failed|other side closed|socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR|timed? ?out|overloaded|unavailable/i;
+const TRANSIENT =
+  /\bterminated\b|fetch failed|other side closed|socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR|timed? ?out|overloaded|unavailable/i;
 
 /**
  * Runs the gemini CLI headless: `gemini -p "" -o stream-json --skip-trust --approval-mode <mode>`,
@@ -129,7 +136,8 @@ export interface GeminiOutcomeInput {
  */
 export function geminiOutcome(input: GeminiOutcomeInput): AgentRunResult {
   const { state, process: outcome, redact } = input;
-  const fail = (message: string, details: ConstructorParameters<typeof AgentError>[1]) => new AgentError(redact(message), { exitCode: outcome.exitCode ?? undefined, ...details });
+  const fail = (message: string, details: ConstructorParameters<typeof AgentError>[1]) =>
+    new AgentError(redact(message), { exitCode: outcome.exitCode ?? undefined, ...details });
   if (outcome.aborted) throw fail('gemini was stopped before it finished', { isRetryable: false });
 
   const result = state.result;
@@ -149,10 +157,16 @@ export function geminiOutcome(input: GeminiOutcomeInput): AgentRunResult {
   const exitCode = outcome.exitCode;
   if (result?.error?.type === 'FatalTurnLimitedError' || exitCode === EXIT_TURN_LIMIT) {
     const limit = input.request.maxTurns === undefined ? '' : ` (maxTurns ${input.request.maxTurns})`;
-    throw fail(`gemini stopped at its turn limit${limit} after ${state.turns} turns without finishing: raise "maxTurns" in the agent profile or narrow the task`, { isRetryable: false });
+    throw fail(
+      `gemini stopped at its turn limit${limit} after ${state.turns} turns without finishing: raise "maxTurns" in the agent profile or narrow the task`,
+      { isRetryable: false },
+    );
   }
   if (result?.error?.type === 'FatalAuthenticationError' || exitCode === EXIT_AUTHENTICATION) {
-    throw fail(`gemini is not authenticated (${detail || 'no details'}): set ${KEY_VARIABLE}, or choose an auth method in ~/.gemini/settings.json`, { isRetryable: false, statusCode: 401 });
+    throw fail(`gemini is not authenticated (${detail || 'no details'}): set ${KEY_VARIABLE}, or choose an auth method in ~/.gemini/settings.json`, {
+      isRetryable: false,
+      statusCode: 401,
+    });
   }
   const status = httpStatus(detail, exitCode);
   if (status !== undefined) {

@@ -15,8 +15,13 @@ describe('geminiRunSettings', () => {
     ['a GEMINI_API_KEY selects the API key auth', {}, {}, { GEMINI_API_KEY: 'k' }, { ...UNATTENDED, security: { auth: { selectedType: 'gemini-api-key' } } }],
     ['but not over Vertex AI chosen in the environment', {}, {}, { GEMINI_API_KEY: 'k', GOOGLE_GENAI_USE_VERTEXAI: 'true' }, UNATTENDED],
     [
-      'the user\'s own choices stay, except the retries',
-      { security: { auth: { selectedType: 'oauth-personal' } }, privacy: { usageStatisticsEnabled: true }, general: { maxAttempts: 5, vimMode: true }, ui: { theme: 'x' } },
+      "the user's own choices stay, except the retries",
+      {
+        security: { auth: { selectedType: 'oauth-personal' } },
+        privacy: { usageStatisticsEnabled: true },
+        general: { maxAttempts: 5, vimMode: true },
+        ui: { theme: 'x' },
+      },
       {},
       { GEMINI_API_KEY: 'k' },
       {
@@ -26,7 +31,13 @@ describe('geminiRunSettings', () => {
         ui: { theme: 'x' },
       },
     ],
-    ['maxTurns and tools override the user\'s', { model: { maxSessionTurns: 50, name: 'm' }, tools: { core: ['glob'], exclude: ['x'] } }, { maxTurns: 4, tools: ['Read', 'write_file'] }, {}, { ...UNATTENDED, model: { maxSessionTurns: 4, name: 'm' }, tools: { core: ['read_file', 'write_file'], exclude: ['x'] } }],
+    [
+      "maxTurns and tools override the user's",
+      { model: { maxSessionTurns: 50, name: 'm' }, tools: { core: ['glob'], exclude: ['x'] } },
+      { maxTurns: 4, tools: ['Read', 'write_file'] },
+      {},
+      { ...UNATTENDED, model: { maxSessionTurns: 4, name: 'm' }, tools: { core: ['read_file', 'write_file'], exclude: ['x'] } },
+    ],
     ['an empty tool list changes nothing', {}, { tools: [] }, {}, UNATTENDED],
   ])('%s', (_name, user, request, env, expected) => {
     const before = structuredClone(user);
@@ -46,11 +57,23 @@ describe('geminiRunSettings', () => {
 
 describe('geminiToolNames', () => {
   it.each<[string[], string[]]>([
-    [['Read', 'Write', 'Edit', 'MultiEdit'], ['read_file', 'write_file', 'replace']],
+    [
+      ['Read', 'Write', 'Edit', 'MultiEdit'],
+      ['read_file', 'write_file', 'replace'],
+    ],
     [['Bash'], ['run_shell_command']],
-    [['Bash(git *)', 'Bash(git:*)', 'Bash(npm test)'], ['run_shell_command(git)', 'run_shell_command(npm test)']],
-    [['Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch', 'TodoWrite'], ['glob', 'grep_search', 'list_directory', 'web_fetch', 'google_web_search', 'write_todos']],
-    [['read_file', 'run_shell_command(ls)', 'mcp_server_tool', ' '], ['read_file', 'run_shell_command(ls)', 'mcp_server_tool']],
+    [
+      ['Bash(git *)', 'Bash(git:*)', 'Bash(npm test)'],
+      ['run_shell_command(git)', 'run_shell_command(npm test)'],
+    ],
+    [
+      ['Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch', 'TodoWrite'],
+      ['glob', 'grep_search', 'list_directory', 'web_fetch', 'google_web_search', 'write_todos'],
+    ],
+    [
+      ['read_file', 'run_shell_command(ls)', 'mcp_server_tool', ' '],
+      ['read_file', 'run_shell_command(ls)', 'mcp_server_tool'],
+    ],
     [['NotebookEdit', 'Task'], []],
   ])('%j -> %j', (tools, expected) => expect(geminiToolNames(tools).names).toEqual(expected));
 });
@@ -88,10 +111,19 @@ describe('createGeminiHome', () => {
     writeFileSync(join(home, '.gemini', 'settings.json'), userSettings);
     writeFileSync(join(home, '.gemini', 'oauth_creds.json'), '{}');
     writeFileSync(join(home, '.gemini', 'GEMINI.md'), 'global memory');
-    const geminiHome = createGeminiHome({ env: { HOME: home, GEMINI_API_KEY: 'k' }, request: { cwd: workspace, maxTurns: 3, systemPrompt: 'SYSTEM @nx/devkit ${AvailableTools}' }, temporaryRoot: root });
+    const geminiHome = createGeminiHome({
+      env: { HOME: home, GEMINI_API_KEY: 'k' },
+      request: { cwd: workspace, maxTurns: 3, systemPrompt: 'SYSTEM @nx/devkit ${AvailableTools}' },
+      temporaryRoot: root,
+    });
 
     const folder = join(geminiHome.path, '.gemini');
-    expect(JSON.parse(readFileSync(join(folder, 'settings.json'), 'utf8'))).toMatchObject({ ui: { theme: 'Dracula' }, model: { maxSessionTurns: 3 }, general: { maxAttempts: 1 }, security: { auth: { selectedType: 'gemini-api-key' } } });
+    expect(JSON.parse(readFileSync(join(folder, 'settings.json'), 'utf8'))).toMatchObject({
+      ui: { theme: 'Dracula' },
+      model: { maxSessionTurns: 3 },
+      general: { maxAttempts: 1 },
+      security: { auth: { selectedType: 'gemini-api-key' } },
+    });
     expect(statSync(join(folder, 'settings.json')).mode & 0o077).toBe(0);
     for (const entry of ['oauth_creds.json', 'GEMINI.md', 'extensions']) expect(lstatSync(join(folder, entry)).isSymbolicLink()).toBe(true);
     expect(readFileSync(geminiHome.systemPromptFile as string, 'utf8')).toBe('SYSTEM @nx/devkit ${AvailableTools}');

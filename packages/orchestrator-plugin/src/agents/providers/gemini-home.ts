@@ -40,7 +40,18 @@ const CLAUDE_TOOL_NAMES: Record<string, string> = {
   TodoWrite: 'write_todos',
 };
 /** Claude Code tools gemini has nothing like: dropped with a warning rather than passed on to match nothing. */
-const CLAUDE_ONLY_TOOLS = new Set(['Task', 'Agent', 'NotebookEdit', 'NotebookRead', 'BashOutput', 'KillShell', 'KillBash', 'SlashCommand', 'ExitPlanMode', 'Skill']);
+const CLAUDE_ONLY_TOOLS = new Set([
+  'Task',
+  'Agent',
+  'NotebookEdit',
+  'NotebookRead',
+  'BashOutput',
+  'KillShell',
+  'KillBash',
+  'SlashCommand',
+  'ExitPlanMode',
+  'Skill',
+]);
 
 /**
  * Builds the folder gemini runs with instead of `~/.gemini`, so one run gets its own settings
@@ -94,7 +105,11 @@ export function userGeminiFolder(env: NodeJS.ProcessEnv): string {
  *   `GEMINI_API_KEY` is set (without it gemini exits 41 when `GOOGLE_GEMINI_BASE_URL` is set),
  *   no usage statistics, no auto-update (parallel runs share one installation).
  */
-export function geminiRunSettings(userSettings: Json, request: Pick<AgentRunRequest, 'tools' | 'maxTurns'>, env: NodeJS.ProcessEnv): { settings: Json; notes: string[] } {
+export function geminiRunSettings(
+  userSettings: Json,
+  request: Pick<AgentRunRequest, 'tools' | 'maxTurns'>,
+  env: NodeJS.ProcessEnv,
+): { settings: Json; notes: string[] } {
   const notes: string[] = [];
   const settings = structuredClone(userSettings);
   setIfUnset(settings, ['privacy', 'usageStatisticsEnabled'], false);
@@ -194,7 +209,7 @@ function workspaceOverrides(cwd: string, settings: Json): string[] {
   try {
     workspace = readSettingsFile(join(cwd, '.gemini', 'settings.json'));
   } catch {
-    return ['warning: the workspace\'s .gemini/settings.json is not valid JSON; gemini may refuse to start'];
+    return ["warning: the workspace's .gemini/settings.json is not valid JSON; gemini may refuse to start"];
   }
   if (!workspace) return [];
   const watched: Array<[string[], string]> = [

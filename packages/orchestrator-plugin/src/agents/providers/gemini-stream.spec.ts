@@ -46,12 +46,22 @@ describe('createGeminiStream', () => {
       { type: 'file', path: 'edit.txt' },
       { type: 'turn', turn: 2 },
       { type: 'tool', name: 'write_file', detail: '/etc/forbidden/x.txt' },
-      { type: 'status', message: 'gemini tool call failed: Path not in workspace: Attempted path "/etc/forbidden/x.txt" resolves outside the allowed workspace directories' },
+      {
+        type: 'status',
+        message: 'gemini tool call failed: Path not in workspace: Attempted path "/etc/forbidden/x.txt" resolves outside the allowed workspace directories',
+      },
       { type: 'turn', turn: 3 },
       { type: 'text', text: 'Edited edit.txt; could not write x.' },
       { type: 'usage', inputTokens: 1900, outputTokens: 62 },
     ]);
-    expect(state).toMatchObject({ sessionModel: 'gemini-2.5-flash', turns: 3, filesWritten: ['edit.txt'], lastText: 'Edited edit.txt; could not write x.', inputTokens: 1900, outputTokens: 62 });
+    expect(state).toMatchObject({
+      sessionModel: 'gemini-2.5-flash',
+      turns: 3,
+      filesWritten: ['edit.txt'],
+      lastText: 'Edited edit.txt; could not write x.',
+      inputTokens: 1900,
+      outputTokens: 62,
+    });
     expect(state.result?.status).toBe('success');
   });
 
@@ -62,11 +72,32 @@ describe('createGeminiStream', () => {
   });
 
   it.each<[string, string[], Partial<AgentEvent>[]]>([
-    ['an error line becomes a warning status and is kept', ['{"type":"error","severity":"warning","message":"Loop detected, stopping execution"}'], [{ type: 'status', message: 'gemini warning: Loop detected, stopping execution' }]],
+    [
+      'an error line becomes a warning status and is kept',
+      ['{"type":"error","severity":"warning","message":"Loop detected, stopping execution"}'],
+      [{ type: 'status', message: 'gemini warning: Loop detected, stopping execution' }],
+    ],
     ['a line that is not JSON is shown as text', ['plain output'], [{ type: 'text', text: 'plain output' }]],
     ['the echoed prompt and unknown lines show nothing', ['{"type":"message","role":"user","content":"the prompt"}', '{"type":"something_new"}', ''], []],
-    ['secrets are redacted from text and tool details', ['{"type":"message","role":"assistant","content":"key SECRET-VALUE"}', '{"type":"tool_use","tool_name":"run_shell_command","tool_id":"s","parameters":{"command":"echo SECRET-VALUE"}}'], [{ type: 'turn', turn: 1 }, { type: 'text', text: 'key [redacted]' }, { type: 'tool', name: 'run_shell_command', detail: '`echo [redacted]`' }]],
-    ['a result without tokens reports no usage', ['{"type":"result","status":"error","error":{"type":"unknown","message":"[API Error: x]"},"stats":{"total_tokens":0,"input_tokens":0,"output_tokens":0}}'], []],
+    [
+      'secrets are redacted from text and tool details',
+      [
+        '{"type":"message","role":"assistant","content":"key SECRET-VALUE"}',
+        '{"type":"tool_use","tool_name":"run_shell_command","tool_id":"s","parameters":{"command":"echo SECRET-VALUE"}}',
+      ],
+      [
+        { type: 'turn', turn: 1 },
+        { type: 'text', text: 'key [redacted]' },
+        { type: 'tool', name: 'run_shell_command', detail: '`echo [redacted]`' },
+      ],
+    ],
+    [
+      'a result without tokens reports no usage',
+      [
+        '{"type":"result","status":"error","error":{"type":"unknown","message":"[API Error: x]"},"stats":{"total_tokens":0,"input_tokens":0,"output_tokens":0}}',
+      ],
+      [],
+    ],
   ])('%s', (_name, lines, expected) => {
     const { events } = feed(lines, (text) => text.split('SECRET-VALUE').join('[redacted]'));
     expect(events).toEqual(expected);
@@ -75,7 +106,11 @@ describe('createGeminiStream', () => {
 
 describe('streamTokens', () => {
   it.each<[string, GeminiStreamStats, { input: number; output: number }]>([
-    ['prompt tokens in (cached included), reply tokens out', { total_tokens: 2150, input_tokens: 2100, output_tokens: 50, cached: 30 }, { input: 2100, output: 50 }],
+    [
+      'prompt tokens in (cached included), reply tokens out',
+      { total_tokens: 2150, input_tokens: 2100, output_tokens: 50, cached: 30 },
+      { input: 2100, output: 50 },
+    ],
     ['thinking tokens (in the total only) count as output', { total_tokens: 2300, input_tokens: 2100, output_tokens: 50 }, { input: 2100, output: 200 }],
     ['empty stats', {}, { input: 0, output: 0 }],
   ])('%s', (_name, stats, expected) => expect(streamTokens(stats)).toEqual(expected));

@@ -178,7 +178,9 @@ export function mainModel(stats: GeminiStreamStats | undefined): string | undefi
 export function geminiToolDetail(parameters: Json, displayPath: (path: string) => string): string | undefined {
   const path = parameters.file_path ?? parameters.dir_path ?? parameters.path;
   if (typeof path === 'string' && path) return displayPath(path);
-  const value = [parameters.command, parameters.pattern, parameters.url, parameters.query, parameters.prompt].find((candidate) => typeof candidate === 'string' && candidate);
+  const value = [parameters.command, parameters.pattern, parameters.url, parameters.query, parameters.prompt].find(
+    (candidate) => typeof candidate === 'string' && candidate,
+  );
   if (typeof value !== 'string') return undefined;
   const firstLine = value.split('\n')[0];
   const shortened = firstLine.length > DETAIL_LIMIT ? `${firstLine.slice(0, DETAIL_LIMIT - 1)}…` : firstLine;

@@ -1,7 +1,12 @@
 import { anthropicWire } from '../../testing/model-server/anthropic-wire';
 import { assistantBlocks, readAnthropicMessage, type AnthropicMessageLike } from './model-api-anthropic-reply';
 
-const request = { model: 'claude-sonnet-4-6', stream: false, conversation: { system: '', userTexts: [], toolResults: [], endsWithToolResult: false }, body: {} };
+const request = {
+  model: 'claude-sonnet-4-6',
+  stream: false,
+  conversation: { system: '', userTexts: [], toolResults: [], endsWithToolResult: false },
+  body: {},
+};
 const usage = { inputTokens: 12, outputTokens: 34, cacheCreationInputTokens: 100, cacheReadInputTokens: 1_000 };
 
 describe('readAnthropicMessage', () => {
@@ -13,7 +18,10 @@ describe('readAnthropicMessage', () => {
     },
     {
       name: 'text then a tool call',
-      message: anthropicWire.renderJson({ text: 'Writing.', toolCall: { name: 'write_file', input: { path: 'a.txt', content: 'x' } }, usage }, request) as AnthropicMessageLike,
+      message: anthropicWire.renderJson(
+        { text: 'Writing.', toolCall: { name: 'write_file', input: { path: 'a.txt', content: 'x' } }, usage },
+        request,
+      ) as AnthropicMessageLike,
       expected: { text: 'Writing.', toolCalls: [{ id: expect.stringMatching(/^toolu_/), name: 'write_file', input: { path: 'a.txt', content: 'x' } }] },
     },
     {

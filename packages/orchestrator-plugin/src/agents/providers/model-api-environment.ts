@@ -45,7 +45,10 @@ export function requireSdk<T>(packageName: string, workspaceRoot: string, provid
   try {
     resolved = require.resolve(packageName, { paths: [workspaceRoot, __dirname] });
   } catch (error) {
-    throw new AgentError(`provider "${provider}" needs the ${packageName} package, which is not installed: npm i -D ${packageName}`, { isRetryable: false, cause: error });
+    throw new AgentError(`provider "${provider}" needs the ${packageName} package, which is not installed: npm i -D ${packageName}`, {
+      isRetryable: false,
+      cause: error,
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(resolved) as T;

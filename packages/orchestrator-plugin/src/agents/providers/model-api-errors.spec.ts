@@ -69,8 +69,13 @@ describe('toModelApiError', () => {
     },
     {
       name: 'connection refused',
-      error: new OpenAI.APIConnectionError({ cause: cause(new TypeError('fetch failed'), Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) }),
-      expected: { isRetryable: true, message: 'could not reach Svc at http://127.0.0.1:9/v1 (ECONNREFUSED): check the base URL and that the server is running' },
+      error: new OpenAI.APIConnectionError({
+        cause: cause(new TypeError('fetch failed'), Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      }),
+      expected: {
+        isRetryable: true,
+        message: 'could not reach Svc at http://127.0.0.1:9/v1 (ECONNREFUSED): check the base URL and that the server is running',
+      },
     },
     {
       name: 'Anthropic stream cut (the SDK wraps undici)',

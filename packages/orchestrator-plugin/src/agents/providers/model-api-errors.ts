@@ -73,7 +73,12 @@ export function toModelApiError(error: unknown, context: ModelApiErrorContext): 
   if (typeof record.status === 'number') {
     const headers = record.headers as HeadersLike | undefined;
     const retryAfterMs = headers && typeof headers.get === 'function' ? parseRetryAfter(headers) : undefined;
-    const mapped = httpAgentError(record.status, clean(apiDetail(record)), { provider: context.provider, keyVariable: context.keyVariable, retryAfterMs, cause: error });
+    const mapped = httpAgentError(record.status, clean(apiDetail(record)), {
+      provider: context.provider,
+      keyVariable: context.keyVariable,
+      retryAfterMs,
+      cause: error,
+    });
     const override = headers && typeof headers.get === 'function' ? headers.get('x-should-retry') : undefined;
     if (override !== 'true' && override !== 'false') return mapped;
     return new AgentError(mapped.message, { isRetryable: override === 'true', statusCode: mapped.statusCode, retryAfterMs, cause: error });
@@ -84,17 +89,23 @@ export function toModelApiError(error: unknown, context: ModelApiErrorContext): 
   const chain = causeChain(error);
   const cut = chain.some((link) => (link.code && CUT_STREAM_CODES.has(link.code)) || (link.message && CUT_STREAM_MESSAGE.test(link.message)));
   if (cut) {
-    return new AgentError(`${context.provider} response from ${context.baseUrl} was cut off part-way (${clean(rawMessage)})`, { isRetryable: true, cause: error });
+    return new AgentError(`${context.provider} response from ${context.baseUrl} was cut off part-way (${clean(rawMessage)})`, {
+      isRetryable: true,
+      cause: error,
+    });
   }
   if (names.includes('APIConnectionError')) {
     const reason = chain
       .slice(1)
       .map((link) => link.code ?? link.message)
       .find((text) => text && text !== '{}' && text !== 'fetch failed');
-    return new AgentError(`could not reach ${context.provider} at ${context.baseUrl}${reason ? ` (${clean(String(reason))})` : ''}: check the base URL and that the server is running`, {
-      isRetryable: true,
-      cause: error,
-    });
+    return new AgentError(
+      `could not reach ${context.provider} at ${context.baseUrl}${reason ? ` (${clean(String(reason))})` : ''}: check the base URL and that the server is running`,
+      {
+        isRetryable: true,
+        cause: error,
+      },
+    );
   }
   return new AgentError(`${context.provider} request failed: ${clean(rawMessage)}`, { isRetryable: false, cause: error });
 }

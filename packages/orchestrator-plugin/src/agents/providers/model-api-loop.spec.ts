@@ -29,7 +29,16 @@ function scripted(replies: ModelReply[]) {
 
 async function loop(replies: ModelReply[], overrides: Partial<AgentRunRequest> = {}) {
   const events: AgentEvent[] = [];
-  const request: AgentRunRequest = { taskId: 't', prompt: 'p', cwd: root, projectRoot: '.', attempt: 1, signal: new AbortController().signal, onEvent: (event) => events.push(event), ...overrides };
+  const request: AgentRunRequest = {
+    taskId: 't',
+    prompt: 'p',
+    cwd: root,
+    projectRoot: '.',
+    attempt: 1,
+    signal: new AbortController().signal,
+    onEvent: (event) => events.push(event),
+    ...overrides,
+  };
   const { conversation, results } = scripted(replies);
   const outcome = await runModelApiLoop(request, {
     conversation,
@@ -50,14 +59,30 @@ describe('runModelApiLoop', () => {
       reply({ toolCalls: [write('a.txt', 'again')], model: 'served-model' }),
       reply({ text: '  Finished.  ', costUsd: 0.25 }),
     ]);
-    expect(result).toEqual({ summary: 'Finished.', model: 'served-model', turns: 3, inputTokens: 30, outputTokens: 6, costUsd: 0.75, filesWritten: ['a.txt', 'b.txt'] });
+    expect(result).toEqual({
+      summary: 'Finished.',
+      model: 'served-model',
+      turns: 3,
+      inputTokens: 30,
+      outputTokens: 6,
+      costUsd: 0.75,
+      filesWritten: ['a.txt', 'b.txt'],
+    });
     expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('again');
   });
 
   it.each([
     { name: 'the final text', replies: [reply({ text: 'Final.' })], summary: 'Final.' },
-    { name: 'the last text said when the final reply is empty', replies: [reply({ text: 'Writing now.', toolCalls: [write('a.txt')] }), reply({})], summary: 'Writing now.' },
-    { name: 'a note when the model said nothing', replies: [reply({ toolCalls: [write('a.txt')] }), reply({})], summary: 'The model finished after 2 turns without a final message.' },
+    {
+      name: 'the last text said when the final reply is empty',
+      replies: [reply({ text: 'Writing now.', toolCalls: [write('a.txt')] }), reply({})],
+      summary: 'Writing now.',
+    },
+    {
+      name: 'a note when the model said nothing',
+      replies: [reply({ toolCalls: [write('a.txt')] }), reply({})],
+      summary: 'The model finished after 2 turns without a final message.',
+    },
   ])('summary: $name', async ({ replies, summary }) => {
     expect((await loop(replies)).result?.summary).toBe(summary);
   });
@@ -68,7 +93,10 @@ describe('runModelApiLoop', () => {
 
   it('fails without retry at maxTurns and runs no tool of the last turn', async () => {
     const { error, results } = await loop([reply({ toolCalls: [write('a.txt')] }), reply({ toolCalls: [write('b.txt')] })], { maxTurns: 2 });
-    expect(error).toMatchObject({ isRetryable: false, message: expect.stringContaining('reached maxTurns (2) while the model still wanted tools (write_file)') });
+    expect(error).toMatchObject({
+      isRetryable: false,
+      message: expect.stringContaining('reached maxTurns (2) while the model still wanted tools (write_file)'),
+    });
     expect(results).toHaveLength(1);
   });
 

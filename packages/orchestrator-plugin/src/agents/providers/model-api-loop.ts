@@ -36,7 +36,8 @@ export interface ModelApiLoopOptions {
   toAgentError: (error: unknown) => AgentError;
 }
 
-const TRUNCATED_CALL = 'Error: your reply hit the output token limit, so this call arrived incomplete and was not run. Send smaller pieces (e.g. several edit_file calls).';
+const TRUNCATED_CALL =
+  'Error: your reply hit the output token limit, so this call arrived incomplete and was not run. Send smaller pieces (e.g. several edit_file calls).';
 
 /**
  * The agent loop of a plain model API: send the conversation, run the tool calls of the reply
@@ -77,9 +78,12 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
     }
     if (turn >= settings.maxTurns) {
       const asked = reply.toolCalls.map((call) => call.name).join(', ');
-      throw new AgentError(`reached maxTurns (${settings.maxTurns}) while the model still wanted tools (${asked}); raise "maxTurns" in the profile or split the task`, {
-        isRetryable: false,
-      });
+      throw new AgentError(
+        `reached maxTurns (${settings.maxTurns}) while the model still wanted tools (${asked}); raise "maxTurns" in the profile or split the task`,
+        {
+          isRetryable: false,
+        },
+      );
     }
     if (request.signal.aborted) throw options.toAgentError(new Error('aborted'));
     const results = reply.toolCalls.map((call) => {

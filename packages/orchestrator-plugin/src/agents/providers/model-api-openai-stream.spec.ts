@@ -28,11 +28,25 @@ describe('createOpenAiStreamReader', () => {
     {
       name: 'OpenAI text with usage (rendered by the scripted server)',
       chunks: parseDataLines(openAiChatWire.renderStream({ text: 'All done, the file is written.', usage }, request(true))),
-      expected: { text: 'All done, the file is written.', toolCalls: [], inputTokens: 200, outputTokens: 30, model: 'gpt-4.1-mini', truncated: false, usageReported: true, finished: true },
+      expected: {
+        text: 'All done, the file is written.',
+        toolCalls: [],
+        inputTokens: 200,
+        outputTokens: 30,
+        model: 'gpt-4.1-mini',
+        truncated: false,
+        usageReported: true,
+        finished: true,
+      },
     },
     {
       name: 'OpenAI tool call with its arguments in pieces',
-      chunks: parseDataLines(openAiChatWire.renderStream({ toolCall: { name: 'write_file', input: { path: 'src/a-long-file-name.ts', content: 'export const a = 1;\n' } }, usage }, request(true))),
+      chunks: parseDataLines(
+        openAiChatWire.renderStream(
+          { toolCall: { name: 'write_file', input: { path: 'src/a-long-file-name.ts', content: 'export const a = 1;\n' } }, usage },
+          request(true),
+        ),
+      ),
       expected: {
         text: '',
         toolCalls: [{ id: expect.stringMatching(/^call_/), name: 'write_file', input: { path: 'src/a-long-file-name.ts', content: 'export const a = 1;\n' } }],
@@ -54,7 +68,12 @@ describe('createOpenAiStreamReader', () => {
         { model: 'qwen2.5-coder:7b', choices: [{ delta: {}, finish_reason: 'tool_calls' }] },
         { model: 'qwen2.5-coder:7b', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12 } },
       ],
-      expected: { toolCalls: [{ id: 'call_1_0', name: 'read_file', input: { path: 'README.md' } }], inputTokens: 50, outputTokens: 12, model: 'qwen2.5-coder:7b' },
+      expected: {
+        toolCalls: [{ id: 'call_1_0', name: 'read_file', input: { path: 'README.md' } }],
+        inputTokens: 50,
+        outputTokens: 12,
+        model: 'qwen2.5-coder:7b',
+      },
     },
     {
       name: 'two parallel calls interleaved by index, a gateway reporting cost',
@@ -74,7 +93,16 @@ describe('createOpenAiStreamReader', () => {
     },
     {
       name: 'invalid argument JSON is kept as text (the tool rejects it), a length stop marks truncation',
-      chunks: [{ choices: [{ delta: { tool_calls: [{ index: 0, id: 'c', function: { name: 'write_file', arguments: '{"path":"a","content":"unfinish' } }] }, finish_reason: 'length' }] }],
+      chunks: [
+        {
+          choices: [
+            {
+              delta: { tool_calls: [{ index: 0, id: 'c', function: { name: 'write_file', arguments: '{"path":"a","content":"unfinish' } }] },
+              finish_reason: 'length',
+            },
+          ],
+        },
+      ],
       expected: { toolCalls: [{ id: 'c', name: 'write_file', input: '{"path":"a","content":"unfinish' }], truncated: true, finished: true },
     },
     {
@@ -89,7 +117,9 @@ describe('createOpenAiStreamReader', () => {
   it('builds the assistant message to send back, arguments as received', () => {
     const reply = read([
       { choices: [{ delta: { content: 'Reading.' } }] },
-      { choices: [{ delta: { tool_calls: [{ index: 0, id: 'a', function: { name: 'read_file', arguments: '{"path":"x"}' } }] }, finish_reason: 'tool_calls' }] },
+      {
+        choices: [{ delta: { tool_calls: [{ index: 0, id: 'a', function: { name: 'read_file', arguments: '{"path":"x"}' } }] }, finish_reason: 'tool_calls' }],
+      },
     ]);
     expect(reply.assistantMessage).toEqual({
       role: 'assistant',

@@ -54,14 +54,18 @@ export function resolveModelApiSettings(request: Pick<AgentRunRequest, 'tools' |
       if (tool && rule) warnings.push(`provider "${provider}" cannot restrict ${name} to "${rule}"; it applies to the whole workspace`);
     }
     if (unknown.length) {
-      warnings.push(`provider "${provider}" has no tool ${unknown.map((name) => `"${name}"`).join(', ')}; its tools are ${FILE_TOOLS.map((tool) => tool.name).join(', ')}`);
+      warnings.push(
+        `provider "${provider}" has no tool ${unknown.map((name) => `"${name}"`).join(', ')}; its tools are ${FILE_TOOLS.map((tool) => tool.name).join(', ')}`,
+      );
     }
   }
   const mode = request.permissionMode?.toLowerCase();
   if (mode !== undefined && READ_ONLY_MODES.has(mode)) {
     for (const tool of FILE_TOOLS) if (tool.writes) names.delete(tool.name);
   } else if (mode !== undefined && !WRITING_MODES.has(mode)) {
-    warnings.push(`provider "${provider}" does not know permissionMode "${request.permissionMode}"; it runs as "default" (the allowed tools may write inside the workspace; "plan" would make it read-only)`);
+    warnings.push(
+      `provider "${provider}" does not know permissionMode "${request.permissionMode}"; it runs as "default" (the allowed tools may write inside the workspace; "plan" would make it read-only)`,
+    );
   }
   return { tools: FILE_TOOLS.filter((tool) => names.has(tool.name)), maxTurns: request.maxTurns ?? DEFAULT_MAX_TURNS, warnings };
 }

@@ -58,8 +58,18 @@ describe('runFileTool', () => {
     { name: 'read_file', input: { path: 'src' }, content: 'Error: src is a folder; use list_files', isError: true },
     { name: 'read_file', input: 'not an object', content: 'Error: the input of read_file must be a JSON object, got "not an object"', isError: true },
     { name: 'write_file', input: { path: 'a.txt' }, content: 'Error: "content" must be a string', isError: true },
-    { name: 'edit_file', input: { path: 'src/index.ts', old_text: 'export', new_text: 'x' }, content: 'Error: old_text occurs 2 times in src/index.ts; it must occur exactly once', isError: true },
-    { name: 'run_shell', input: { command: 'ls' }, content: 'Error: tool "run_shell" is not available. Available tools: read_file, write_file, edit_file, list_files.', isError: true },
+    {
+      name: 'edit_file',
+      input: { path: 'src/index.ts', old_text: 'export', new_text: 'x' },
+      content: 'Error: old_text occurs 2 times in src/index.ts; it must occur exactly once',
+      isError: true,
+    },
+    {
+      name: 'run_shell',
+      input: { command: 'ls' },
+      content: 'Error: tool "run_shell" is not available. Available tools: read_file, write_file, edit_file, list_files.',
+      isError: true,
+    },
   ])('$name $input', ({ name, input, content, isError = false }) => {
     expect(runFileTool(call(name, input), root, all)).toEqual({ content, isError });
   });
@@ -80,7 +90,10 @@ describe('runFileTool', () => {
     expect(runFileTool(call('write_file', { path: 'link-out/x.txt', content: 'x' }), root, all).isError).toBe(true);
     expect(existsSync(join(outside, 'x.txt'))).toBe(false);
     const readOnly = all.filter((tool) => !tool.writes);
-    expect(runFileTool(call('write_file', { path: 'a.txt', content: 'x' }), root, readOnly)).toMatchObject({ isError: true, content: expect.stringContaining('Available tools: read_file, list_files') });
+    expect(runFileTool(call('write_file', { path: 'a.txt', content: 'x' }), root, readOnly)).toMatchObject({
+      isError: true,
+      content: expect.stringContaining('Available tools: read_file, list_files'),
+    });
     expect(existsSync(join(root, 'a.txt'))).toBe(false);
   });
 });

@@ -86,7 +86,8 @@ export function resolveWorkspacePath(workspaceRoot: string, path: unknown): { ab
   const root = resolve(workspaceRoot);
   const absolute = resolve(root, path);
   const inside = relative(root, absolute);
-  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) throw new ToolRefusal(`"${path}" is outside the workspace; use a path inside ${root}`);
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+    throw new ToolRefusal(`"${path}" is outside the workspace; use a path inside ${root}`);
   const parts = inside.split(sep);
   if (parts[0] === '.git') throw new ToolRefusal(`"${path}" is inside .git, which agents may not touch`);
   // A link inside the workspace may point elsewhere: check where the deepest existing part really is.
@@ -135,7 +136,10 @@ function editFile(root: string, input: Record<string, unknown>): ToolOutcome {
   const text = readFileSync(target.absolute, 'utf8');
   const count = oldText === '' ? 0 : text.split(oldText).length - 1;
   if (count !== 1) throw new ToolRefusal(`old_text occurs ${count} times in ${target.relative}; it must occur exactly once`);
-  writeFileSync(target.absolute, text.replace(oldText, () => newText));
+  writeFileSync(
+    target.absolute,
+    text.replace(oldText, () => newText),
+  );
   return { content: `Edited ${target.relative}.`, isError: false, fileWritten: target.relative };
 }
 

@@ -41,7 +41,9 @@ describe('createOpenAiAgent', () => {
   });
 
   it('counts cached prompt tokens as input (prompt_tokens includes them)', async () => {
-    const { result } = await run({ turns: [{ type: 'text', text: 'ok', usage: { inputTokens: 10, cacheReadInputTokens: 50, cacheCreationInputTokens: 5, outputTokens: 3 } }] });
+    const { result } = await run({
+      turns: [{ type: 'text', text: 'ok', usage: { inputTokens: 10, cacheReadInputTokens: 50, cacheCreationInputTokens: 5, outputTokens: 3 } }],
+    });
     expect(result).toMatchObject({ inputTokens: 65, outputTokens: 3, turns: 1 });
   });
 
@@ -68,7 +70,13 @@ describe('createOpenAiAgent', () => {
     const before = { ...process.env };
     const server = await harness.startServer([{ type: 'text', text: 'ok' }]);
     const agent = createOpenAiAgent({ environment: { OPENAI_API_KEY: 'outer-key', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
-    const { result } = await harness.runAgent(agent, { prompt: 'p', model: 'm', cwd: workspace, projectRoot: '.', env: { OPENAI_API_KEY: 'profile-key', OPENAI_BASE_URL: `${server.url}/v1` } });
+    const { result } = await harness.runAgent(agent, {
+      prompt: 'p',
+      model: 'm',
+      cwd: workspace,
+      projectRoot: '.',
+      env: { OPENAI_API_KEY: 'profile-key', OPENAI_BASE_URL: `${server.url}/v1` },
+    });
     expect(result?.summary).toBe('ok');
     expect(server.requests[0].headers.authorization).toBe('Bearer profile-key');
     expect(process.env).toEqual(before);

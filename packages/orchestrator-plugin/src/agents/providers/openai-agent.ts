@@ -43,9 +43,12 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentAdapte
         );
       }
       if (!request.model) {
-        throw new AgentError('provider "openai" needs a "model" in the profile (or the task), e.g. "gpt-4.1", or the name your local server serves, e.g. "qwen2.5-coder:7b"', {
-          isRetryable: false,
-        });
+        throw new AgentError(
+          'provider "openai" needs a "model" in the profile (or the task), e.g. "gpt-4.1", or the name your local server serves, e.g. "qwen2.5-coder:7b"',
+          {
+            isRetryable: false,
+          },
+        );
       }
       const settings = resolveModelApiSettings(request, 'openai');
       for (const warning of settings.warnings) request.onEvent({ type: 'status', message: `warning: ${warning}` });
@@ -66,7 +69,14 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentAdapte
         conversation: openAiConversation(client, request, request.model, settings.tools),
         settings,
         model: request.model,
-        toAgentError: (error) => toModelApiError(error, { provider: 'OpenAI', keyVariable: 'OPENAI_API_KEY', baseUrl: displayUrl(baseUrl), signal: request.signal, secrets: key ? [key] : [] }),
+        toAgentError: (error) =>
+          toModelApiError(error, {
+            provider: 'OpenAI',
+            keyVariable: 'OPENAI_API_KEY',
+            baseUrl: displayUrl(baseUrl),
+            signal: request.signal,
+            secrets: key ? [key] : [],
+          }),
       });
     },
   };

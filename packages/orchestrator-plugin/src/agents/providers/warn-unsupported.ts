@@ -9,6 +9,9 @@ export function warnUnsupported(request: AgentRunRequest, provider: string, sett
     return value !== undefined && !(Array.isArray(value) && value.length === 0);
   });
   if (ignored.length) {
-    request.onEvent({ type: 'status', message: `warning: provider "${provider}" cannot honour ${ignored.map((setting) => `"${setting}"`).join(', ')}; ignored` });
+    request.onEvent({
+      type: 'status',
+      message: `warning: provider "${provider}" cannot honour ${ignored.map((setting) => `"${setting}"`).join(', ')}; ignored`,
+    });
   }
 }

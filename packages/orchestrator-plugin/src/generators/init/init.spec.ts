@@ -70,7 +70,11 @@ describe('init generator', () => {
 
   it.each([
     { name: 'no .gitignore', before: undefined, after: '# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n' },
-    { name: 'one without a final newline', before: 'node_modules', after: 'node_modules\n# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n' },
+    {
+      name: 'one without a final newline',
+      before: 'node_modules',
+      after: 'node_modules\n# nx-agent-orchestrator run records: task outputs, restored from the cache\n.agent-runs\n',
+    },
     { name: 'one that already ignores them', before: 'dist\n/.agent-runs/\n', after: 'dist\n/.agent-runs/\n' },
   ])('gitignores the run records: $name', ({ before, after }) => {
     if (tree.exists('.gitignore')) tree.delete('.gitignore');

@@ -37,7 +37,10 @@ function normalizeOptions(options: InitGeneratorSchema): InitPluginOptions {
   const targetPrefix = options.targetPrefix ?? 'agent--';
   const aggregateTarget = options.aggregateTarget ?? 'agent';
   const defaultAgent = options.defaultAgent?.trim() || undefined;
-  for (const [flag, value] of [['targetPrefix', targetPrefix], ['aggregateTarget', aggregateTarget]] as const) {
+  for (const [flag, value] of [
+    ['targetPrefix', targetPrefix],
+    ['aggregateTarget', aggregateTarget],
+  ] as const) {
     if (!value || /\s/.test(value)) {
       throw new Error(`--${flag} "${value}" is not a usable target name: give a non-empty name without spaces`);
     }

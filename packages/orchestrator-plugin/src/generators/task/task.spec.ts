@@ -159,8 +159,14 @@ describe('parseDependsOn', () => {
     ['design', ['design']],
     ['design,shared:schema', ['design', 'shared:schema']],
     [' design , , shared:schema ,', ['design', 'shared:schema']],
-    [['design', 'shared:schema'], ['design', 'shared:schema']],
-    [['design,1.0', 'shared:schema'], ['design', '1.0', 'shared:schema']],
+    [
+      ['design', 'shared:schema'],
+      ['design', 'shared:schema'],
+    ],
+    [
+      ['design,1.0', 'shared:schema'],
+      ['design', '1.0', 'shared:schema'],
+    ],
     ['design,design,shared:schema,design', ['design', 'shared:schema']],
     ['@scope/ui:build-docs', ['@scope/ui:build-docs']],
   ])('%j -> %j', (value, expected) => {

@@ -113,7 +113,7 @@ function defaultPrompt(id: string): string {
     '- how to tell the work is done (commands to run, checks to pass).',
     '',
     'The agent starts with no other context: it sees this prompt, the inputs declared in the',
-    "frontmatter, and the final summaries of the tasks in dependsOn.",
+    'frontmatter, and the final summaries of the tasks in dependsOn.',
   ].join('\n');
 }
 
@@ -122,7 +122,9 @@ function resolveDirectory(tree: Tree, options: TaskGeneratorSchema): string {
   const projectName = options.project?.trim() || undefined;
   const directoryOption = options.directory?.trim() || undefined;
   if (!projectName && !directoryOption) {
-    throw new Error(`say where the task goes: --project <name> (the file goes to <projectRoot>/${PROJECT_TASK_FOLDER}/) or --directory <workspace-relative folder>`);
+    throw new Error(
+      `say where the task goes: --project <name> (the file goes to <projectRoot>/${PROJECT_TASK_FOLDER}/) or --directory <workspace-relative folder>`,
+    );
   }
   const directory = directoryOption === undefined ? undefined : normalizeDirectory(directoryOption);
   if (!projectName) return directory ?? '.';
@@ -133,7 +135,9 @@ function resolveDirectory(tree: Tree, options: TaskGeneratorSchema): string {
   const owner = owningProject(directory, projects);
   if (owner !== projectName) {
     const where = owner === undefined ? 'is outside every project' : `belongs to project "${owner}"`;
-    throw new Error(`--directory "${directory}" ${where}, not to "${projectName}" (root "${project.root}"): give a folder inside ${project.root}, or leave out --project`);
+    throw new Error(
+      `--directory "${directory}" ${where}, not to "${projectName}" (root "${project.root}"): give a folder inside ${project.root}, or leave out --project`,
+    );
   }
   return directory;
 }

@@ -50,7 +50,13 @@ describe('scripted model server: Anthropic Messages API through @anthropic-ai/sd
   });
 
   it('streams a tool call whose input is rebuilt from input_json_delta events, then answers the tool result', async () => {
-    const turns = writeFileConversation({ client: 'claude-code', filePath: '/tmp/out/hello.txt', content: 'hi "there"\n', summary: 'Wrote hello.txt', preamble: 'Writing it.' });
+    const turns = writeFileConversation({
+      client: 'claude-code',
+      filePath: '/tmp/out/hello.txt',
+      content: 'hi "there"\n',
+      summary: 'Wrote hello.txt',
+      preamble: 'Writing it.',
+    });
     const client = await clientFor(turns);
     const events: string[] = [];
 

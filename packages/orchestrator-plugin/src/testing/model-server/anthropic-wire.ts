@@ -91,9 +91,7 @@ function blockEvents(block: Record<string, unknown>, index: number): string[] {
     return [
       event('content_block_start', { index, content_block: { ...block, input: {} } }),
       // The real API opens every tool input with an empty partial.
-      ...['', ...splitIntoChunks(json, 24)].map((partial_json) =>
-        event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } }),
-      ),
+      ...['', ...splitIntoChunks(json, 24)].map((partial_json) => event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } })),
       event('content_block_stop', { index }),
     ];
   }
@@ -130,10 +128,7 @@ export const anthropicWire: WireProtocol = {
       cache_read_input_tokens: reply.usage.cacheReadInputTokens,
       output_tokens: reply.usage.outputTokens,
     };
-    events.push(
-      event('message_delta', { delta: { stop_reason: stopReason(reply), stop_sequence: null }, usage: finalUsage }),
-      event('message_stop', {}),
-    );
+    events.push(event('message_delta', { delta: { stop_reason: stopReason(reply), stop_sequence: null }, usage: finalUsage }), event('message_stop', {}));
     return events;
   },
 

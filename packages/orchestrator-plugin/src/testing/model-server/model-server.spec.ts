@@ -50,7 +50,13 @@ describe('startModelServer', () => {
   });
 
   it('serves turns in order, then the default text', async () => {
-    server = await startModelServer({ turns: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }], defaultText: 'nothing left' });
+    server = await startModelServer({
+      turns: [
+        { type: 'text', text: 'one' },
+        { type: 'text', text: 'two' },
+      ],
+      defaultText: 'nothing left',
+    });
 
     expect([await ask('a'), await ask('b'), await ask('c')]).toEqual(['one', 'two', 'nothing left']);
     expect(server.requests.map((request) => request.turn)).toEqual([
@@ -91,7 +97,13 @@ describe('startModelServer', () => {
   it('records method, url, headers with secrets as sent, the parsed body and the conversation, gzip bodies included', async () => {
     server = await startModelServer([{ type: 'text', text: 'ok' }]);
 
-    const body = JSON.stringify({ model: 'gpt-scripted', messages: [{ role: 'system', content: 'Rules' }, { role: 'user', content: 'compressed prompt' }] });
+    const body = JSON.stringify({
+      model: 'gpt-scripted',
+      messages: [
+        { role: 'system', content: 'Rules' },
+        { role: 'user', content: 'compressed prompt' },
+      ],
+    });
     await fetch(`${server.url}/v1/chat/completions?trace=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer sk-secret' },

@@ -47,7 +47,9 @@ describe('scripted model server: OpenAI Chat Completions and Responses through o
     });
 
     it('streams text and a tool call, then a usage chunk when stream_options.include_usage is set', async () => {
-      const client = await clientFor([{ type: 'tool-call', text: 'Let me write it.', name: 'write_file', input: { file_path: 'b.txt', content: 'a longer content string' } }]);
+      const client = await clientFor([
+        { type: 'tool-call', text: 'Let me write it.', name: 'write_file', input: { file_path: 'b.txt', content: 'a longer content string' } },
+      ]);
 
       const stream = await client.chat.completions.create({ ...chat, tools, stream: true, stream_options: { include_usage: true } });
       let text = '';
@@ -182,7 +184,9 @@ describe('scripted model server: OpenAI Chat Completions and Responses through o
     it('streams a function call that the .stream() helper accumulates, then answers its output', async () => {
       const client = await clientFor(writeFileConversation({ client: 'codex', filePath: 'notes.txt', content: "it's done", summary: 'Created notes.txt' }));
 
-      const first = await client.responses.stream({ ...ask, tools: [{ type: 'function', name: 'exec_command', parameters: {}, strict: false }] }).finalResponse();
+      const first = await client.responses
+        .stream({ ...ask, tools: [{ type: 'function', name: 'exec_command', parameters: {}, strict: false }] })
+        .finalResponse();
 
       const call = first.output.find((item) => item.type === 'function_call');
       expect(call).toMatchObject({ type: 'function_call', name: 'exec_command', status: 'completed' });

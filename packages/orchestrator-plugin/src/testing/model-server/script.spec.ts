@@ -34,7 +34,10 @@ describe('createTurnSelector', () => {
   });
 
   it('keeps one queue per rule and never shares turns between servers', () => {
-    const script = { rules: [{ when: { model: 'haiku' }, turns: [{ type: 'text' as const, text: 'haiku' }] }], turns: [{ type: 'text' as const, text: 'other' }] };
+    const script = {
+      rules: [{ when: { model: 'haiku' }, turns: [{ type: 'text' as const, text: 'haiku' }] }],
+      turns: [{ type: 'text' as const, text: 'other' }],
+    };
     const first = createTurnSelector(script);
     const second = createTurnSelector(script);
 

@@ -91,7 +91,11 @@ export function splitIntoChunks(text: string, size = 16): string[] {
 /** Text of a message content in any provider's shape: a string, or parts with `text` / nested `content`. */
 export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map(textOf).filter((text) => text !== '').join('\n');
+  if (Array.isArray(content))
+    return content
+      .map(textOf)
+      .filter((text) => text !== '')
+      .join('\n');
   if (isRecord(content)) {
     if (typeof content.text === 'string') return content.text;
     if ('content' in content) return textOf(content.content);
