@@ -5,6 +5,7 @@ import { runAgentTask } from '../../agents/run-agent-task';
 import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
+import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
 import { normalizePluginOptions } from '../../task-spec/plugin-options';
 import { loadSubagentProfiles } from '../../workspace/load-subagent-profiles';
 import { findPluginOptions, type PluginEntry } from '../../workspace/plugin-registration';
@@ -29,25 +30,9 @@ export interface AgentTargetRun {
  * per-task and the batch executor.
  */
 export async function runAgentTarget({ options, taskId, projectName, context, signal, stopRequested, log }: AgentTargetRun): Promise<boolean> {
-  if (options.error) {
-    log(`Invalid agent task spec, fix it and run again:\n${options.error}`);
-    return false;
-  }
-  const content = readSpec(context.root, options.spec);
-  if (content === undefined) {
-    log(`The spec file ${options.spec} of ${taskId} is gone: the project graph is older than the workspace. Run the command again (or \`nx reset\`).`);
-    return false;
-  }
-  const pluginOptions = normalizePluginOptions(
-    findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
-  );
-  const resolution = resolveTaskRun(parseSpecFile(options.spec, content), options.task, {
-    project: { name: projectName, root: context.projectsConfigurations.projects[projectName].root },
-    options: pluginOptions,
-    subagents: loadSubagentProfiles(context.root).profiles,
-  });
+  const resolution = resolveAgentTarget({ options, taskId, projectName, context });
   if (!resolution.ok) {
-    log(`Invalid agent task spec, fix it and run again:\n${describeProblems(resolution.problems)}`);
+    log(resolution.message);
     return false;
   }
   const record = await runAgentTask({
@@ -60,6 +45,40 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
   });
   if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
   return record.status === 'succeeded';
+}
+
+/** An agent target resolved for running, or the message that says why it cannot run. */
+export type AgentTargetResolution = { ok: true; run: ResolvedTaskRun } | { ok: false; message: string };
+
+/**
+ * Resolves an agent target the way createNodes did (resolveTaskRun): its spec read now, its
+ * plugin registration and profiles. The batch executor also calls it before anything runs,
+ * to weight each task by its agent and script.
+ */
+export function resolveAgentTarget({
+  options,
+  taskId,
+  projectName,
+  context,
+}: Pick<AgentTargetRun, 'options' | 'taskId' | 'projectName' | 'context'>): AgentTargetResolution {
+  if (options.error) return { ok: false, message: `Invalid agent task spec, fix it and run again:\n${options.error}` };
+  const content = readSpec(context.root, options.spec);
+  if (content === undefined) {
+    return {
+      ok: false,
+      message: `The spec file ${options.spec} of ${taskId} is gone: the project graph is older than the workspace. Run the command again (or \`nx reset\`).`,
+    };
+  }
+  const pluginOptions = normalizePluginOptions(
+    findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
+  );
+  const resolution = resolveTaskRun(parseSpecFile(options.spec, content), options.task, {
+    project: { name: projectName, root: context.projectsConfigurations.projects[projectName].root },
+    options: pluginOptions,
+    subagents: loadSubagentProfiles(context.root).profiles,
+  });
+  if (!resolution.ok) return { ok: false, message: `Invalid agent task spec, fix it and run again:\n${describeProblems(resolution.problems)}` };
+  return { ok: true, run: resolution.run };
 }
 
 /** The spec file's text, or undefined when it no longer exists. */
