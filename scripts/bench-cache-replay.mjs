@@ -1,63 +1,122 @@
-#!/usr/bin/env node
-// Replay of a fully cached 200-task agent graph, against a cold run of the same workspace with
-// 0-second scripted agents (so the cold run is pure orchestration overhead, the worst case for
-// the ratio). Interleaved rounds, medians, one run (this machine is shared and noisy).
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Cached replay: 200 agent tasks (20 projects, chains of five) whose agent is the `anthropic`
+// provider, the real @anthropic-ai/sdk client, talking to the project's scripted model server
+// on 127.0.0.1. The cold run (--batch: one process) fills an empty Nx cache; the unchanged rerun (records removed, so
+// they must come back from the cache) replays every task. Wall time of the replay against the
+// cold run, and the model requests the server saw during each (the rerun's must be 0).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { benchEnv as env, buildAndInstallPlugin, cleanUp, printRatios, rounds, run, time } from './bench-harness.mjs';
+import { join } from 'node:path';
+import { benchEnv, createWorkspace, median, nxInBackground, repoRoot, rounds, row, run } from './bench-harness.mjs';
 
-const ROUNDS = rounds(3);
+const require = createRequire(import.meta.url);
 const PROJECTS = 20;
 const TASKS_PER_PROJECT = 10;
 const PARALLEL = 6;
 
-const modules = buildAndInstallPlugin();
-const root = mkdtempSync(join(tmpdir(), 'nx-agent-replay-'));
-writeFileSync(
-  join(root, 'nx.json'),
-  JSON.stringify({ analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] }),
-);
-writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'replay', private: true }));
-for (let project = 0; project < PROJECTS; project++) {
-  const folder = join(root, 'libs', `lib-${project}`, 'agent-tasks');
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(root, 'libs', `lib-${project}`, 'project.json'), JSON.stringify({ name: `lib-${project}` }));
-  for (let task = 0; task < TASKS_PER_PROJECT; task++) {
-    // Chains of five inside each project, so the replay also restores upstream records.
-    const dependsOn = task % 5 ? `dependsOn: [task-${task - 1}]\n` : '';
-    const files = `files: { "generated/task-${task}.ts": "export const task${task} = ${task};" }`;
-    writeFileSync(
-      join(folder, `task-${task}.agent.md`),
-      `---\n${dependsOn}outputs: ["{projectRoot}/generated/task-${task}.ts"]\nscript: { duration: 0s, summary: "did ${task}", ${files} }\n---\nTask ${task} of lib-${project}.\n`,
-    );
-  }
+/** The scripted model server, compiled from its TypeScript source into a temp folder. */
+function loadModelServer() {
+  const out = mkdtempSync(join(tmpdir(), 'nx-agent-model-server-'));
+  const source = join(repoRoot, 'packages/orchestrator-plugin/src/testing/model-server/index.ts');
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  run(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      out,
+      '--rootDir',
+      join(source, '..'),
+      '--module',
+      'commonjs',
+      '--target',
+      'es2022',
+      '--moduleResolution',
+      'node',
+      '--esModuleInterop',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      source,
+    ],
+    repoRoot,
+  );
+  return { out, modelServer: require(join(out, 'index.js')) };
 }
-symlinkSync(modules, join(root, 'node_modules'));
-run('git', ['init', '-q'], root, env);
 
-const nx = join(root, 'node_modules/nx/dist/bin/nx.js');
-const timed = (args, cacheDirectory) => {
-  const { ms, value } = time(() => run(process.execPath, [nx, ...args], root, { ...env, NX_CACHE_DIRECTORY: cacheDirectory }));
-  return { ms, output: value.stdout };
-};
-run(process.execPath, [nx, 'show', 'projects'], root, env);
-const times = { 'cold run (0 s agents)': [], 'fully cached replay': [] };
-for (let round = 0; round < ROUNDS; round++) {
-  // A new, empty cache each round: the cold run fills it, the replay reads it.
-  const cacheDirectory = mkdtempSync(join(tmpdir(), 'nx-agent-replay-cache-'));
-  rmSync(join(root, '.agent-runs'), { recursive: true, force: true });
-  times['cold run (0 s agents)'].push(timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`], cacheDirectory).ms);
-  rmSync(join(root, '.agent-runs'), { recursive: true, force: true });
-  const replay = timed(['run-many', '-t', 'agent', `--parallel=${PARALLEL}`], cacheDirectory);
-  const hits = (replay.output.match(/\[local cache\]/g) ?? []).length;
-  if (hits !== PROJECTS * TASKS_PER_PROJECT) throw new Error(`expected ${PROJECTS * TASKS_PER_PROJECT} cache hits, saw ${hits}`);
-  times['fully cached replay'].push(replay.ms);
-  rmSync(cacheDirectory, { recursive: true, force: true });
+function workspaceFiles() {
+  const files = {
+    'nx.json': {
+      analytics: false,
+      plugins: [
+        { plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'coder', agents: { coder: { provider: 'anthropic', model: 'claude-sonnet-4-6' } } } },
+      ],
+    },
+  };
+  for (let project = 0; project < PROJECTS; project++) {
+    files[`libs/lib-${project}/project.json`] = { name: `lib-${project}` };
+    const tasks = Array.from({ length: TASKS_PER_PROJECT }, (_, task) => ({
+      id: `task-${task}`,
+      prompt: `Task ${task} of lib-${project}: reply with a one-line summary.`,
+      ...(task % 5 ? { dependsOn: [`task-${task - 1}`] } : {}),
+    }));
+    files[`libs/lib-${project}/agent-tasks.json`] = { tasks };
+  }
+  return files;
 }
-printRatios(
-  `${PROJECTS * TASKS_PER_PROJECT} agent tasks, --parallel=${PARALLEL}, ${ROUNDS} interleaved rounds (medians of whole nx run-many wall time):`,
-  times,
-  'cold run (0 s agents)',
-);
-cleanUp(root, dirname(modules));
+
+/** Runs the benchmark; returns the table's rows and the folders to remove. */
+export async function benchCacheReplay({ modules }) {
+  const { out, modelServer } = loadModelServer();
+  const server = await modelServer.startModelServer({ defaultText: 'Done: summary written.' });
+  const root = createWorkspace(modules, workspaceFiles(), 'nx-agent-replay-');
+  const tasks = PROJECTS * TASKS_PER_PROJECT;
+  const modelRequests = () => server.requests.filter((request) => request.route === 'generate').length;
+  const cold = [];
+  const replay = [];
+  const requests = { cold: [], replay: [] };
+  try {
+    for (let round = 0; round < rounds(2); round++) {
+      const environment = {
+        ...benchEnv,
+        NX_CACHE_DIRECTORY: mkdtempSync(join(tmpdir(), 'nx-agent-replay-cache-')),
+        ANTHROPIC_BASE_URL: server.url,
+        ANTHROPIC_API_KEY: 'sk-bench-not-a-key',
+      };
+      const args = ['run-many', '-t', 'agent', `--parallel=${PARALLEL}`];
+      rmSync(join(root, '.agent-runs'), { recursive: true, force: true });
+      let before = modelRequests();
+      // The cold run in one process: a forked SDK task costs seconds to start on this machine.
+      cold.push((await nxInBackground(root, [...args, '--batch'], environment)).ms);
+      requests.cold.push(modelRequests() - before);
+      rmSync(join(root, '.agent-runs'), { recursive: true, force: true });
+      before = modelRequests();
+      const rerun = await nxInBackground(root, args, environment);
+      requests.replay.push(modelRequests() - before);
+      const hits = (rerun.stdout.match(/\[local cache\]/g) ?? []).length;
+      if (hits !== tasks) throw new Error(`expected ${tasks} cache hits on the rerun, saw ${hits}`);
+      replay.push(rerun.ms);
+      rmSync(environment.NX_CACHE_DIRECTORY, { recursive: true, force: true });
+    }
+  } finally {
+    await server.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+  if (Math.min(...requests.cold) < tasks) throw new Error(`the cold run sent ${Math.min(...requests.cold)} model requests for ${tasks} tasks`);
+  const label = `${tasks} anthropic-SDK tasks, P=${PARALLEL}`;
+  return {
+    roots: [root],
+    rows: [
+      row('replay', `${label}: cold run (empty cache, --batch)`, median(cold) / 1000, 's', { 'x baseline': 1 }, `${Math.max(...requests.cold)} model requests`),
+      row(
+        'replay',
+        `${label}: unchanged rerun, every task from the cache`,
+        median(replay) / 1000,
+        's',
+        { 'x baseline': median(replay) / median(cold) },
+        `${tasks} cache hits`,
+      ),
+      row('replay', `${label}: model requests on the unchanged rerun`, Math.max(...requests.replay), 'requests', {}, 'must be 0'),
+    ],
+  };
+}

@@ -1,36 +1,26 @@
-#!/usr/bin/env node
-// Project-graph computation time for a workspace with 1,000 task specs, as ratios against
-// the same workspace without the plugin, measured side by side in one run (interleaved
-// rounds, medians) because this machine is shared and noisy.
-//   - nx:     `nx show projects` (NX_DAEMON=false: every run computes the graph), three copies
-//             of one workspace: no plugin / plugin with a cold parse cache / plugin warm.
-//   - plugin: the plugin's own createNodes in-process, cold vs warm parse cache.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Project-graph time: workspaces of 1,000 and 5,000 `*.agent.md` specs, and a 3,000-task
+// workspace shaped like a real spec-decomposition repository (bench-dorkos-shape.mjs), each
+// against the same workspace without the plugin: `nx show projects` with no daemon (every run
+// computes the graph), the plugin's parse cache cold (removed) and warm, interleaved rounds,
+// medians. Then the plugin's own createNodes in-process on the 5,000 specs, cold and warm.
+import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { benchEnv as env, buildAndInstallPlugin, cleanUp, printRatios, rounds, run, time } from './bench-harness.mjs';
+import { join } from 'node:path';
+import { createWorkspace, interleave, median, nx, rounds, row } from './bench-harness.mjs';
+import { dorkosShapedSpecs } from './bench-dorkos-shape.mjs';
 
 const require = createRequire(import.meta.url);
-const ROUNDS = rounds(7);
-const PROJECTS = 50;
-const TASKS_PER_PROJECT = 20;
+const pluginNxJson = { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] };
 
-const modules = buildAndInstallPlugin();
-/** 50 projects x 20 specs: a chain inside each project plus one edge into the previous project. */
-function writeWorkspace(root, withPlugin) {
-  const nxJson = { analytics: false, plugins: withPlugin ? [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted' } }] : [] };
-  writeFileSync(join(root, 'nx.json'), JSON.stringify(nxJson));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench', private: true }));
-  for (let project = 0; project < PROJECTS; project++) {
-    const folder = join(root, 'libs', `lib-${project}`);
-    mkdirSync(join(folder, 'agent-tasks'), { recursive: true });
-    writeFileSync(join(folder, 'project.json'), JSON.stringify({ name: `lib-${project}` }));
-    for (let task = 0; task < TASKS_PER_PROJECT; task++) {
-      const dependsOn = [
-        task > 0 ? `task-${task - 1}` : undefined,
-        task === 0 && project > 0 ? `lib-${project - 1}:task-${TASKS_PER_PROJECT - 1}` : undefined,
-      ].filter(Boolean);
+/** `projects` projects of `perProject` specs: a chain inside each project plus one edge into the previous project. */
+function agentMarkdownSpecs(projects, perProject) {
+  const files = {};
+  for (let project = 0; project < projects; project++) {
+    files[`libs/lib-${project}/project.json`] = { name: `lib-${project}` };
+    for (let task = 0; task < perProject; task++) {
+      const dependsOn = [task > 0 ? `task-${task - 1}` : undefined, task === 0 && project > 0 ? `lib-${project - 1}:task-${perProject - 1}` : undefined].filter(
+        Boolean,
+      );
       const frontmatter = [
         `description: Task ${task} of lib-${project}`,
         dependsOn.length ? `dependsOn: [${dependsOn.join(', ')}]` : '',
@@ -39,26 +29,11 @@ function writeWorkspace(root, withPlugin) {
         'retries: 1',
         'timeout: 10m',
       ].filter(Boolean);
-      writeFileSync(
-        join(folder, 'agent-tasks', `task-${task}.agent.md`),
-        `---\n${frontmatter.join('\n')}\n---\nImplement part ${task} of lib-${project}.\n\nKeep it small and tested.\n`,
-      );
+      files[`libs/lib-${project}/agent-tasks/task-${task}.agent.md`] =
+        `---\n${frontmatter.join('\n')}\n---\nImplement part ${task} of lib-${project}.\n\nKeep it small and tested.\n`;
     }
   }
-  symlinkSync(modules, join(root, 'node_modules'));
-  run('git', ['init', '-q'], root, env);
-}
-
-const base = mkdtempSync(join(tmpdir(), 'nx-agent-bench-'));
-const variants = {
-  'no plugin': { root: join(base, 'without'), withPlugin: false, cold: false },
-  'plugin, cold cache': { root: join(base, 'cold'), withPlugin: true, cold: true },
-  'plugin, warm cache': { root: join(base, 'warm'), withPlugin: true, cold: false },
-};
-for (const variant of Object.values(variants)) {
-  mkdirSync(variant.root);
-  writeWorkspace(variant.root, variant.withPlugin);
-  nxShowProjects(variant.root); // warm Nx's own file hashing and the OS file cache equally
+  return files;
 }
 
 function clearPluginCache(root) {
@@ -66,50 +41,101 @@ function clearPluginCache(root) {
   for (const file of readdirSync(data)) if (file.startsWith('nx-agent-orchestrator-specs-')) rmSync(join(data, file));
 }
 
-function nxShowProjects(root) {
-  const { ms, value } = time(() => run(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--json'], root, env));
-  const projects = JSON.parse(value.stdout).length;
-  if (projects !== PROJECTS && root !== variants['no plugin'].root) throw new Error(`expected ${PROJECTS} projects, got ${projects}`);
-  return ms;
-}
-
-const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
-const names = Object.keys(variants);
-for (let round = 0; round < ROUNDS; round++) {
-  // Rotate the order every round so no variant always runs first on a warm machine.
-  for (let index = 0; index < names.length; index++) {
-    const name = names[(index + round) % names.length];
-    const variant = variants[name];
-    if (variant.cold) clearPluginCache(variant.root);
-    times[name].push(nxShowProjects(variant.root));
+/** The plugin's createNodes in this process, on the given spec files of a workspace. */
+async function createNodesIn(modules, root, files) {
+  const plugin = require(join(modules, 'nx-agent-orchestrator'));
+  const cwd = process.cwd();
+  const writeError = process.stderr.write;
+  // Its problem report (the real shape's foreign fields) is not the benchmark's output.
+  process.stderr.write = () => true;
+  process.chdir(root);
+  try {
+    return await plugin.createNodes[1](files, { defaultAgent: 'scripted' }, { workspaceRoot: root, nxJsonConfiguration: {} });
+  } finally {
+    process.chdir(cwd);
+    process.stderr.write = writeError;
   }
 }
 
-// In-process: the plugin's createNodes alone on the warm workspace, cold vs warm parse cache.
-const warmRoot = variants['plugin, warm cache'].root;
-process.chdir(warmRoot);
-const plugin = require(join(modules, 'nx-agent-orchestrator'));
-const files = readdirSync(join(warmRoot, 'libs')).flatMap((lib) =>
-  readdirSync(join(warmRoot, 'libs', lib, 'agent-tasks')).map((file) => `libs/${lib}/agent-tasks/${file}`),
-);
-const context = { workspaceRoot: warmRoot, nxJsonConfiguration: {} };
-const inProcess = { 'createNodes, cold cache': [], 'createNodes, warm cache': [] };
-const originalWrite = process.stderr.write.bind(process.stderr);
-for (let round = 0; round < ROUNDS * 3; round++) {
-  for (const name of Object.keys(inProcess)) {
-    if (name.includes('cold')) clearPluginCache(warmRoot);
+/** Agent tasks that loaded as runnable targets (a file with problems gives error targets instead). */
+const countTargets = (results) =>
+  results
+    .flatMap(([, result]) => Object.values(result.projects ?? {}))
+    .flatMap((project) => Object.entries(project.targets ?? {}))
+    .filter(([name, target]) => name.startsWith('agent--') && target.options?.task && !target.options?.error).length;
+
+/** Times one workspace three ways; returns rows. */
+function graphRows(modules, label, files, roundCount) {
+  const roots = {
+    'no plugin': createWorkspace(modules, { ...files, 'nx.json': { analytics: false } }, 'nx-agent-graph-'),
+    'plugin, cold cache': createWorkspace(modules, { ...files, 'nx.json': pluginNxJson }, 'nx-agent-graph-'),
+    'plugin, warm cache': createWorkspace(modules, { ...files, 'nx.json': pluginNxJson }, 'nx-agent-graph-'),
+  };
+  // Warm Nx's own file hashing and the OS file cache equally.
+  for (const root of Object.values(roots)) nx(root, ['show', 'projects']);
+  const times = interleave(
+    Object.fromEntries(
+      Object.entries(roots).map(([name, root]) => [
+        name,
+        () => {
+          if (name.includes('cold')) clearPluginCache(root);
+          return nx(root, ['show', 'projects']).ms;
+        },
+      ]),
+    ),
+    roundCount,
+  );
+  const baseline = median(times['no plugin']);
+  return {
+    roots: Object.values(roots),
+    rows: Object.keys(roots).map((name) =>
+      row('graph', `${label}: ${name}`, median(times[name]) / 1000, 's', { 'x baseline': median(times[name]) / baseline }),
+    ),
+  };
+}
+
+/** Runs the benchmark; returns the table's rows and the folders to remove. */
+export async function benchProjectGraph({ modules }) {
+  const rows = [];
+  const roots = [];
+  const small = graphRows(modules, '1,000 specs in 50 projects', agentMarkdownSpecs(50, 20), rounds(3));
+  rows.push(...small.rows);
+  roots.push(...small.roots);
+  const large = graphRows(modules, '5,000 specs in 100 projects', agentMarkdownSpecs(100, 50), rounds(2));
+  rows.push(...large.rows);
+  roots.push(...large.roots);
+
+  // The real-world shape loads only once foreign top-level fields are read; until then the same
+  // files without them (the format the plugin reads today) stand in, and the row says so.
+  const shaped = dorkosShapedSpecs();
+  const probeRoot = createWorkspace(modules, { ...shaped, 'nx.json': pluginNxJson }, 'nx-agent-graph-');
+  roots.push(probeRoot);
+  const loaded = countTargets(await createNodesIn(modules, probeRoot, Object.keys(shaped)));
+  const asWritten = loaded >= 3000;
+  const label = asWritten ? '3,000 tasks in 263 03-tasks.json (as written)' : `3,000 tasks in 263 03-tasks.json (our fields only: ${loaded} loaded as written)`;
+  const decomposition = graphRows(modules, label, asWritten ? shaped : dorkosShapedSpecs({ foreignFields: false }), rounds(2));
+  rows.push(...decomposition.rows);
+  roots.push(...decomposition.roots);
+
+  // The plugin's own share: createNodes in-process on the 5,000 specs.
+  const warmRoot = large.roots[2];
+  const specFiles = Object.keys(agentMarkdownSpecs(100, 50)).filter((path) => path.endsWith('.agent.md'));
+  const measure = async (cold) => {
+    if (cold) clearPluginCache(warmRoot);
     const started = process.hrtime.bigint();
-    const results = await plugin.createNodes[1](files, { defaultAgent: 'scripted' }, context);
-    inProcess[name].push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (results.length !== files.length) throw new Error('createNodes returned the wrong number of results');
+    const results = await createNodesIn(modules, warmRoot, specFiles);
+    if (results.length !== specFiles.length) throw new Error('createNodes returned the wrong number of results');
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const cold = [];
+  const warm = [];
+  for (let round = 0; round < rounds(3); round++) {
+    cold.push(await measure(true));
+    warm.push(await measure(false));
   }
+  rows.push(
+    row('graph', "5,000 specs: the plugin's createNodes in-process, cold cache", median(cold) / 1000, 's', { 'x baseline': 1 }),
+    row('graph', "5,000 specs: the plugin's createNodes in-process, warm cache", median(warm) / 1000, 's', { 'x baseline': median(warm) / median(cold) }),
+  );
+  return { rows, roots };
 }
-process.stderr.write = originalWrite;
-
-printRatios(
-  `Project graph with ${PROJECTS * TASKS_PER_PROJECT} task specs in ${PROJECTS} projects (nx show projects, no daemon, ${ROUNDS} interleaved rounds, medians):`,
-  times,
-  'no plugin',
-);
-printRatios(`The plugin's createNodes alone, in-process (${ROUNDS * 3} rounds, medians):`, inProcess, 'createNodes, cold cache', 'ms', 1);
-cleanUp(base, dirname(modules));
