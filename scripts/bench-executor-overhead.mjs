@@ -61,7 +61,7 @@ export function benchExecutorOverhead({ modules }) {
       forked: probed('forked', [...base, '-t', 'agent']),
       batch: probed('batch', [...base, '-t', 'agent', '--batch']),
     },
-    rounds(3),
+    rounds(2),
   );
   const agentMs = Object.fromEntries(
     Array.from({ length: PROJECTS }, (_, project) =>
