@@ -1,5 +1,6 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { readRunRecord } from '../../runs/run-record';
+import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import { batchExpectedDurations, type DurationEvidence } from './batch-expected-durations';
 import { BatchSchedule, type SkippedTask } from './batch-schedule';
 import { resolveAgentTarget, runAgentTarget, type AgentTargetRun } from './run-agent-target';
@@ -53,7 +54,8 @@ export async function* runAgentBatch(request: AgentBatchRequest): AsyncGenerator
   const runTask = request.runTask ?? runAgentTarget;
   const write = request.write ?? ((text: string) => void process.stdout.write(text));
   const now = request.now ?? Date.now;
-  const evidence = request.durationEvidence ?? ((task: string) => recordedEvidence(task, request));
+  const parsedSpecs = new Map<string, ParsedSpecFile | undefined>();
+  const evidence = request.durationEvidence ?? ((task: string) => recordedEvidence(task, request, parsedSpecs));
   const ids = Object.keys(taskGraph.tasks);
   const expected = batchExpectedDurations(ids.map(evidence));
   const schedule = new BatchSchedule({
@@ -117,12 +119,16 @@ function dependenciesOf(taskGraph: TaskGraph, task: string): string[] {
   return ((taskGraph.dependencies[task] ?? []) as Array<string | { id: string }>).map((edge) => (typeof edge === 'string' ? edge : edge.id));
 }
 
-/** Its last successful run from its record (read before anything runs: a run clears its record), its agent and script. */
-function recordedEvidence(task: string, { taskGraph, inputs, context }: AgentBatchRequest): DurationEvidence {
+/** Its last successful run from its record (read before anything runs: a run clears its record), its agent and script; each spec file parsed once. */
+function recordedEvidence(
+  task: string,
+  { taskGraph, inputs, context }: AgentBatchRequest,
+  parsedSpecs: Map<string, ParsedSpecFile | undefined>,
+): DurationEvidence {
   const projectName = taskGraph.tasks[task].target.project;
   let resolution: ReturnType<typeof resolveAgentTarget> | undefined;
   try {
-    resolution = resolveAgentTarget({ options: inputs[task], taskId: task, projectName, context });
+    resolution = resolveAgentTarget({ options: inputs[task], taskId: task, projectName, context, parsedSpecs });
   } catch {
     // A setup failure (bad plugin options) fails the task when it runs, with the message; here it only weighs nothing.
   }

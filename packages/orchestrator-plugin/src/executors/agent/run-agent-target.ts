@@ -5,6 +5,7 @@ import { runAgentTask } from '../../agents/run-agent-task';
 import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
+import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
 import { normalizePluginOptions } from '../../task-spec/plugin-options';
 import { loadSubagentProfiles } from '../../workspace/load-subagent-profiles';
@@ -60,10 +61,14 @@ export function resolveAgentTarget({
   taskId,
   projectName,
   context,
-}: Pick<AgentTargetRun, 'options' | 'taskId' | 'projectName' | 'context'>): AgentTargetResolution {
+  parsedSpecs,
+}: Pick<AgentTargetRun, 'options' | 'taskId' | 'projectName' | 'context'> & {
+  /** Spec files already parsed (by workspace-relative path), filled as it goes: one parse per file for many tasks. */
+  parsedSpecs?: Map<string, ParsedSpecFile | undefined>;
+}): AgentTargetResolution {
   if (options.error) return { ok: false, message: `Invalid agent task spec, fix it and run again:\n${options.error}` };
-  const content = readSpec(context.root, options.spec);
-  if (content === undefined) {
+  const parsed = parsedSpec(context.root, options.spec, parsedSpecs);
+  if (parsed === undefined) {
     return {
       ok: false,
       message: `The spec file ${options.spec} of ${taskId} is gone: the project graph is older than the workspace. Run the command again (or \`nx reset\`).`,
@@ -72,13 +77,22 @@ export function resolveAgentTarget({
   const pluginOptions = normalizePluginOptions(
     findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
   );
-  const resolution = resolveTaskRun(parseSpecFile(options.spec, content), options.task, {
+  const resolution = resolveTaskRun(parsed, options.task, {
     project: { name: projectName, root: context.projectsConfigurations.projects[projectName].root },
     options: pluginOptions,
     subagents: loadSubagentProfiles(context.root).profiles,
   });
   if (!resolution.ok) return { ok: false, message: `Invalid agent task spec, fix it and run again:\n${describeProblems(resolution.problems)}` };
   return { ok: true, run: resolution.run };
+}
+
+/** The parsed spec file (from `cache` when it holds it, which it then does), or undefined when the file no longer exists. */
+function parsedSpec(root: string, spec: string, cache: Map<string, ParsedSpecFile | undefined> | undefined): ParsedSpecFile | undefined {
+  if (cache?.has(spec)) return cache.get(spec);
+  const text = readSpec(root, spec);
+  const parsed = text === undefined ? undefined : parseSpecFile(spec, text);
+  cache?.set(spec, parsed);
+  return parsed;
 }
 
 /** The spec file's text, or undefined when it no longer exists. */
