@@ -11,6 +11,7 @@ import { compareText, parseTaskReference, taskKey, type TaskKey } from './task-k
 import { aggregateTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
 import { resolveTask } from './resolve-task-run';
 import { OutputIndex, resolvePattern } from './upstream-outputs';
+import { checkWriteConflicts, writeFactsOf } from './write-conflicts';
 
 /** The project a spec file belongs to, as the plugin layer found it on disk. */
 export interface SpecProject {
@@ -159,6 +160,16 @@ export function buildAgentGraph(
     else for (const problem of resolution.problems) fail(entry.key, problem);
   }
 
+  // Overlapping writers that nothing orders: an edge in declaration order, or both fail (the conflicts option).
+  const writeCheck = checkWriteConflicts({
+    tasks: unique.filter((entry) => runs.has(entry.key) && !failed.has(entry.key)).map(({ key, task, project }) => ({ key, task, projectRoot: project.root })),
+    edges,
+    mode: options.conflicts,
+  });
+  for (const { task, after } of writeCheck.serializations) edges.get(task)!.push(after);
+  for (const { key, problem } of writeCheck.problems) fail(key, problem);
+  warnings.push(...writeCheck.warnings);
+
   // Context inputs written by an upstream task are keyed through its outputs (see taskTarget).
   const outputIndex = new OutputIndex<TaskKey>();
   for (const entry of unique)
@@ -199,6 +210,7 @@ export function buildAgentGraph(
                 upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')),
                 inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
                 lockedPackages: workspace.lockedPackages,
+                writeFacts: writeFactsOf(writeCheck, key),
               },
               options,
             );

@@ -4,6 +4,7 @@ import { PLUGIN_NAME, type NormalizedPluginOptions } from '../task-spec/plugin-o
 import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../task-spec/providers';
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import { patternsOverlap, resolvePattern } from './upstream-outputs';
+import type { WriteFacts } from './write-conflicts';
 import type { TaskSpec } from '../task-spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
 
@@ -39,6 +40,8 @@ export interface TaskTargetInput {
   inputsProducedUpstream: ReadonlySet<string>;
   /** npm packages the workspace locks (their versions can be part of the key). */
   lockedPackages: ReadonlySet<string>;
+  /** What the conflict check found for this task (shown in the target's metadata, read by the plan). */
+  writeFacts?: WriteFacts;
 }
 
 /**
@@ -55,7 +58,7 @@ export interface TaskTargetInput {
  *   no other package (so an unrelated lockfile change re-runs nothing).
  */
 export function taskTarget(
-  { run, upstream, inputsProducedUpstream, lockedPackages }: TaskTargetInput,
+  { run, upstream, inputsProducedUpstream, lockedPackages, writeFacts }: TaskTargetInput,
   options: NormalizedPluginOptions,
 ): AgentTargetConfiguration {
   const { task, agent, project: ownProject } = run;
@@ -99,6 +102,7 @@ export function taskTarget(
         ...(task.model ? { model: task.model } : {}),
         ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
         ...(task.writes.length ? { writes: task.writes.map(toProjectPattern) } : {}),
+        ...writeFacts,
       },
       help: {
         command: `npx nx show project ${project} --json`,

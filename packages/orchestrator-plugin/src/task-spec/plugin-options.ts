@@ -1,10 +1,30 @@
 import { z } from 'zod';
 import { didYouMean } from './closest-match';
+import { parseDuration } from './duration';
 import { scriptSchema } from './schema';
 
 /** The provider ids the executor knows. A task's `agent` names a profile or one of these. */
 export const PROVIDER_IDS = ['claude-code', 'codex', 'gemini', 'anthropic', 'openai', 'command', 'scripted'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** The plan's default estimate for a task that has no run record yet. */
+export const estimateSchema = z.strictObject({
+  duration: z
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const milliseconds = parseDuration(value);
+      if (milliseconds === undefined) context.addIssue({ code: 'custom', message: `"${value}" is not a duration: write e.g. 90s, 15m or a number of seconds` });
+      return milliseconds ?? 0;
+    })
+    .optional(),
+  inputTokens: z.number().int().min(0).optional(),
+  outputTokens: z.number().int().min(0).optional(),
+});
+export type ProfileEstimate = z.output<typeof estimateSchema>;
+
+/** What to do with two tasks whose `writes` overlap and that no dependsOn orders. */
+export const CONFLICT_MODES = ['serialize', 'error'] as const;
+export type ConflictMode = (typeof CONFLICT_MODES)[number];
 
 /** A named agent configuration: which provider runs it and with what settings. */
 export const agentProfileSchema = z.strictObject({
@@ -37,6 +57,14 @@ const pluginOptionsSchema = z.strictObject({
     .optional(),
   defaultAgent: z.string().min(1).optional(),
   agents: z.record(z.string(), agentProfileSchema).optional(),
+  conflicts: z.enum(CONFLICT_MODES).optional().describe('Overlapping unordered writers: serialize them in declaration order (default) or fail both'),
+  maxTasks: z.number().int().positive().optional().describe('Launch guard: refuse a run that would start more agent tasks than this'),
+  maxEstimatedCost: z.number().positive().optional().describe("Launch guard: refuse a run whose plan's estimated cost (USD) is above this"),
+  // Kept out of the profiles: a profile's settings are in its tasks' cache keys, an estimate is not.
+  estimates: z
+    .record(z.string(), estimateSchema)
+    .optional()
+    .describe('Per profile or provider name: what one task run is expected to take, for the plan, until the task has a run record'),
 });
 export type AgentPluginOptions = z.input<typeof pluginOptionsSchema>;
 
@@ -46,6 +74,12 @@ export interface NormalizedPluginOptions {
   aggregateTarget: string;
   defaultAgent: string;
   agents: Record<string, AgentProfile>;
+  conflicts: ConflictMode;
+  /** Launch guard limits; unset means no limit. */
+  maxTasks?: number;
+  maxEstimatedCost?: number;
+  /** Per profile or provider name. */
+  estimates: Record<string, ProfileEstimate>;
 }
 
 export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
@@ -53,6 +87,8 @@ export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
   aggregateTarget: 'agent',
   defaultAgent: 'claude-code',
   agents: {},
+  conflicts: 'serialize',
+  estimates: {},
 };
 
 /** The package name under which the plugin is registered in nx.json. */
@@ -76,12 +112,16 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     });
     throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json:\n  ${lines.join('\n  ')}`);
   }
-  const { targetPrefix, aggregateTarget, defaultAgent, agents } = result.data;
+  const { targetPrefix, aggregateTarget, defaultAgent, agents, conflicts, maxTasks, maxEstimatedCost, estimates } = result.data;
   const normalized: NormalizedPluginOptions = {
     targetPrefix: targetPrefix ?? DEFAULT_PLUGIN_OPTIONS.targetPrefix,
     aggregateTarget: aggregateTarget ?? DEFAULT_PLUGIN_OPTIONS.aggregateTarget,
     defaultAgent: defaultAgent ?? DEFAULT_PLUGIN_OPTIONS.defaultAgent,
     agents: agents ?? {},
+    conflicts: conflicts ?? DEFAULT_PLUGIN_OPTIONS.conflicts,
+    estimates: estimates ?? {},
+    ...(maxTasks !== undefined ? { maxTasks } : {}),
+    ...(maxEstimatedCost !== undefined ? { maxEstimatedCost } : {}),
   };
   if (normalized.aggregateTarget.startsWith(normalized.targetPrefix)) {
     throw new Error(

@@ -12,7 +12,9 @@ export type SpecErrorCode =
   | 'unsafe-name'
   | 'stale-graph'
   | 'missing-file'
-  | 'parallel-claim';
+  | 'parallel-claim'
+  | 'write-conflict'
+  | 'write-race';
 
 /** A problem with one spec file, located as precisely as the parser could. */
 export interface SpecProblem {
