@@ -90,6 +90,11 @@ export default tseslint.config(
       'agents never import Nx, the graph, the executors or the plugin',
     ),
   ]),
+  // plan: what a run would do, from Nx's task graph, hasher and cache; the launch guard. Prices come from agents/pricing only.
+  layer('plan', [
+    forbid(['executors', 'plugins', 'generators', 'cache-server', 'testing'], 'the plan reads the graph Nx infers; it runs nothing'),
+    { group: ['../agents/*', '!../agents/pricing'], message: 'the plan may only price tokens (agents/pricing), never run agents' },
+  ]),
   layer('plugins', [forbid(['agents', 'executors', 'generators', 'cache-server', 'testing'], 'the plugin layer infers the graph; it never runs agents')]),
   layer('executors', [forbid(['plugins', 'generators', 'cache-server', 'testing'], 'executors are thin shells over agents, graph, runs and task-spec')]),
   layer('generators', [forbid(['agents', 'executors', 'plugins', 'runs', 'cache-server', 'testing'], 'generators write specs and nx.json; they run nothing')]),

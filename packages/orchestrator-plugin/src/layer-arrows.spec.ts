@@ -28,6 +28,8 @@ const FORBIDDEN: Array<[string, string]> = [
   ['agents/x.ts', "import { createNodes } from '../plugins/plugin';"],
   ['runs/x.ts', "import { logger } from '@nx/devkit';"],
   ['plugins/x.ts', "import { createAgent } from '../agents/create-agent';"],
+  ['plan/x.ts', "import { runAgentTask } from '../agents/run-agent-task';"],
+  ['plan/x.ts', "import agentExecutor from '../executors/agent/executor';"],
 ];
 const ALLOWED: Array<[string, string]> = [
   ['graph/x.ts', "import { runRecordFolder } from '../runs/run-folders';"],
@@ -35,6 +37,8 @@ const ALLOWED: Array<[string, string]> = [
   ['agents/x.ts', "import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';"],
   ['executors/agent/x.ts', "import { runAgentTask } from '../../agents/run-agent-task';"],
   ['plugins/x.ts', "import { buildAgentGraph } from '../graph/agent-graph';"],
+  ['plan/x.ts', "import { priceTokens } from '../agents/pricing';"],
+  ['plan/x.ts', "import { selectTasksForProjects } from 'nx/src/tasks-runner/run-command';"],
 ];
 
 /** The layer arrows of the README hold by lint: each wrong arrow below is an error, each right one is not. */

@@ -46,7 +46,9 @@ describe('buildAgentGraph: overlapping writes, conflicts: serialize (the default
           'tasks "api:client" and "shared:types" can both write "libs/shared/src/x.ts" and no dependsOn orders them: "shared:types" runs after "api:client" (conflicts: serialize, in declaration order). Add a dependsOn to choose the order, or narrow their writes.',
       },
     ]);
-    expect((target(graph, 'shared', 'types').metadata!.agentTask as Record<string, unknown>).serializedAfter).toEqual(['api:client']);
+    expect((target(graph, 'shared', 'types').metadata!.agentTask as Record<string, unknown>).serializedAfter).toEqual([
+      { task: 'api:client', path: 'libs/shared/src/x.ts' },
+    ]);
   });
 
   it('leaves tasks alone that a dependsOn path already orders, and globs that cannot meet', () => {

@@ -183,13 +183,13 @@ function reaches(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, from: TaskKey,
 
 /** What a task's target metadata says about the check: whom it was serialized after, what it races with. */
 export interface WriteFacts {
-  serializedAfter?: TaskKey[];
+  serializedAfter?: Array<{ task: TaskKey; path: string }>;
   races?: Array<{ writer: TaskKey; path: string }>;
 }
 
 /** The facts of one task, for its target's metadata (empty when there are none). */
 export function writeFactsOf(check: WriteConflictCheck, key: TaskKey): WriteFacts {
-  const serializedAfter = check.serializations.filter((edge) => edge.task === key).map((edge) => edge.after);
+  const serializedAfter = check.conflicts.filter((conflict) => conflict.second === key).map(({ first, path }) => ({ task: first, path }));
   const races = check.races.filter((race) => race.reader === key).map(({ writer, path }) => ({ writer, path }));
   return { ...(serializedAfter.length ? { serializedAfter } : {}), ...(races.length ? { races } : {}) };
 }
