@@ -5,6 +5,7 @@ import { writeFileAtomically } from './atomic-write';
 import { SUMMARY_PATH } from './run-folders';
 import { readRunRecord } from './run-record';
 import { buildRunSummary, formatRunSummary, type NxTaskStatus } from './run-summary';
+import { writeRunReport } from './write-run-report';
 
 /**
  * After every Nx invocation that ran agent tasks: writes `.agent-runs/summary.json` and prints
@@ -36,6 +37,12 @@ export const postTasksExecution: PostTasksExecution = (_options, context) => {
   );
   writeFileAtomically(join(context.workspaceRoot, SUMMARY_PATH), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${formatRunSummary(summary)}`);
+  try {
+    const timings = new Map(agentTasks.map(({ task, id }) => [`${task.target.project}:${id}`, task as { startTime?: number; endTime?: number }]));
+    process.stdout.write(`Run report: ${writeRunReport({ workspaceRoot: context.workspaceRoot, summary, timings })}\n`);
+  } catch (error) {
+    process.stderr.write(`nx-agent-orchestrator: could not write the run report: ${(error as Error).message}\n`);
+  }
 };
 
 /** The project graph of this invocation as Nx cached it; loaded lazily (Nx's devkit costs a plugin worker ~0.3 s). */
