@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { minimatch } from 'minimatch';
-import { globIntersection } from './glob-intersection';
+import { GlobIndex, globIntersection, parseGlob } from './glob-intersection';
 
 const matchesBoth = (path: string, first: string, second: string) => covers(first, path) && covers(second, path);
 /** A literal pattern covers its path and everything below it; a glob what minimatch says. */
@@ -68,6 +68,18 @@ describe('globIntersection', () => {
         return witness === undefined || matchesBoth(witness, first, second);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('the index never leaves out a pattern that overlaps the one looked up', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 12 }), pattern, (filed, looked) => {
+        const index = new GlobIndex<number>();
+        filed.forEach((entry, position) => index.add(position, parseGlob(entry)));
+        const candidates = index.candidates(parseGlob(looked));
+        return filed.every((entry, position) => globIntersection(entry, looked) === undefined || candidates.has(position));
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -12,8 +12,39 @@ import { GLOBSTAR, Minimatch } from 'minimatch';
  * missed; it may then report one that is not there.
  */
 export function globIntersection(first: string, second: string): string | undefined {
-  for (const left of expand(first)) {
-    for (const right of expand(second)) {
+  return intersectGlobs(parseGlob(first), parseGlob(second));
+}
+
+/** A pattern parsed once, for many intersections: its alternatives (braces expanded) as segment lists. */
+export interface ParsedGlob {
+  pattern: string;
+  /** Whether it holds any glob character (else it names one path and what is below it). */
+  magic: boolean;
+  alternatives: Segment[][];
+}
+
+/** Parses a workspace-relative pattern with minimatch, once. */
+export function parseGlob(pattern: string): ParsedGlob {
+  const normalized = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+  // Most writes and inputs are plain paths: read without minimatch, whose parse costs ~0.1 ms a pattern.
+  if (!/[*?[\]{}()!+@\\]/.test(normalized)) {
+    const segments = normalized.split('/').filter((segment) => segment && segment !== '.');
+    return { pattern, magic: false, alternatives: [segments, [...segments, ANY_NAME, GLOBSTAR]] };
+  }
+  // And `folder/**`, the other common form.
+  const folder = /^([^*?[\]{}()!+@\\]*)\/\*\*$/.exec(normalized);
+  if (folder) {
+    const segments = folder[1].split('/').filter((segment) => segment && segment !== '.');
+    if (segments.length) return { pattern, magic: true, alternatives: [[...segments, ANY_NAME, GLOBSTAR]] };
+  }
+  const matcher = new Minimatch(normalized, { dot: true });
+  return { pattern, magic: matcher.hasMagic(), alternatives: expand(matcher) };
+}
+
+/** {@link globIntersection} on parsed patterns. */
+export function intersectGlobs(first: ParsedGlob, second: ParsedGlob): string | undefined {
+  for (const left of first.alternatives) {
+    for (const right of second.alternatives) {
       const witness = intersectPaths(left, right);
       if (witness !== undefined) return witness;
     }
@@ -21,36 +52,92 @@ export function globIntersection(first: string, second: string): string | undefi
   return undefined;
 }
 
+/**
+ * Values filed under parsed patterns, for finding the ones that may overlap a pattern without
+ * trying every pair: two patterns can only meet when the literal folders one starts with lead
+ * into (or out of) the other's, so each alternative is filed under its literal leading segments
+ * in a tree, and a look-up walks one path of it plus the subtree below.
+ */
+export class GlobIndex<Value> {
+  private readonly root: IndexNode<Value> = { values: [], children: new Map() };
+
+  add(value: Value, glob: ParsedGlob): void {
+    for (const alternative of glob.alternatives) {
+      let node = this.root;
+      for (const segment of literalPrefix(alternative)) {
+        let child = node.children.get(segment);
+        if (!child) node.children.set(segment, (child = { values: [], children: new Map() }));
+        node = child;
+      }
+      node.values.push(value);
+    }
+  }
+
+  /** Every value whose pattern may overlap `glob` (a superset: check each with intersectGlobs). */
+  candidates(glob: ParsedGlob): Set<Value> {
+    const found = new Set<Value>();
+    for (const alternative of glob.alternatives) {
+      let node: IndexNode<Value> | undefined = this.root;
+      for (const segment of literalPrefix(alternative)) {
+        for (const value of node.values) found.add(value);
+        node = node.children.get(segment);
+        if (!node) break;
+      }
+      const stack = node ? [node] : [];
+      while (stack.length) {
+        const next = stack.pop()!;
+        for (const value of next.values) found.add(value);
+        stack.push(...next.children.values());
+      }
+    }
+    return found;
+  }
+}
+
+interface IndexNode<Value> {
+  values: Value[];
+  children: Map<string, IndexNode<Value>>;
+}
+
+/** The literal segments an alternative starts with, up to its first glob segment. */
+function literalPrefix(alternative: readonly Segment[]): string[] {
+  const prefix: string[] = [];
+  for (const segment of alternative) {
+    if (typeof segment !== 'string') break;
+    prefix.push(segment);
+  }
+  return prefix;
+}
+
 /** Whether a pattern holds any glob character (else it names one path). */
 export function hasMagic(pattern: string): boolean {
   return new Minimatch(pattern, { dot: true }).hasMagic();
 }
 
-type Segment = string | typeof GLOBSTAR | Token[];
+/** One path segment: a literal name, `**`, or the tokens of a glob name. */
+export type Segment = string | typeof GLOBSTAR | Token[];
 
-interface CharacterSet {
+export interface CharacterSet {
   kind: 'set';
   /** Returns whether the character is in the set. */
   has: (character: string) => boolean;
   /** Characters worth trying first when looking for one both sets hold. */
   candidates: string[];
 }
-type Token = CharacterSet | { kind: 'star' };
+export type Token = CharacterSet | { kind: 'star' };
 
 const ANY_NAME: Token[] = [{ kind: 'star' }];
 const FALLBACK_CHARACTERS = [...'xabcdefghijklmnopqrstuvwyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
 
 /** The pattern's alternatives (braces expanded), each as a list of segments. */
-function expand(pattern: string): Segment[][] {
-  const normalized = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-  const matcher = new Minimatch(normalized, { dot: true });
+function expand(matcher: Minimatch): Segment[][] {
   const alternatives: Segment[][] = matcher.set.map((parts) => {
     const segments = parts.map(toSegment);
     // As minimatch reads it, `dir/**` matches what is below `dir`, not `dir` itself.
     return segments.length > 1 && segments.at(-1) === GLOBSTAR ? [...segments.slice(0, -1), ANY_NAME, GLOBSTAR] : segments;
   });
   // A literal path is also the folder of everything below it.
-  if (!matcher.hasMagic()) alternatives.push([...alternatives[0], GLOBSTAR]);
+  if (!matcher.hasMagic()) alternatives.push([...alternatives[0], ANY_NAME, GLOBSTAR]);
   return alternatives;
 }
 

@@ -1,7 +1,7 @@
 import { minimatch } from 'minimatch';
 import type { TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
-import { globIntersection, hasMagic } from './glob-intersection';
+import { GlobIndex, hasMagic, intersectGlobs, parseGlob, type ParsedGlob } from './glob-intersection';
 import type { TaskKey } from './task-key';
 import { resolvePattern } from './upstream-outputs';
 
@@ -50,7 +50,7 @@ export interface WriteConflictCheck {
 }
 
 interface Patterns {
-  positive: string[];
+  positive: ParsedGlob[];
   negative: string[];
 }
 
@@ -64,23 +64,31 @@ interface Patterns {
  */
 export function checkWriteConflicts({ tasks, edges, mode }: WriteConflictRequest): WriteConflictCheck {
   const graph = new Map<TaskKey, TaskKey[]>([...edges].map(([key, targets]) => [key, [...targets]]));
-  const ordered = (a: TaskKey, b: TaskKey) => reaches(graph, a, b) || reaches(graph, b, a);
+  const reach = new Reachability(graph);
+  const ordered = (a: TaskKey, b: TaskKey) => reach.reaches(a, b) || reach.reaches(b, a);
   const writes = tasks.map((entry) => patternsOf(entry.task.writes, entry.projectRoot));
+  // Candidates by literal folder, so a thousand tasks writing their own files cost no million pair checks.
+  const writers = new GlobIndex<number>();
+  writes.forEach((patterns, index) => patterns.positive.forEach((glob) => writers.add(index, glob)));
   const result: WriteConflictCheck = { conflicts: [], serializations: [], races: [], problems: [], warnings: [] };
   const conflicting = new Set<string>();
 
   for (let later = 0; later < tasks.length; later++) {
+    const candidates = new Set<number>();
+    for (const glob of writes[later].positive) for (const index of writers.candidates(glob)) if (index < later) candidates.add(index);
     // Nearest first: once a task is ordered after its closest conflicting predecessor, the older ones are ordered through it.
-    for (let earlier = later - 1; earlier >= 0; earlier--) {
+    for (const earlier of [...candidates].sort((a, b) => b - a)) {
+      const [first, second] = [tasks[earlier], tasks[later]];
+      // Ordering first: it is a memoised look-up, the intersection is not.
+      if (ordered(first.key, second.key)) continue;
       const path = overlap(writes[earlier], writes[later]);
       if (path === undefined) continue;
-      const [first, second] = [tasks[earlier], tasks[later]];
-      if (ordered(first.key, second.key)) continue;
       result.conflicts.push({ first: first.key, second: second.key, path });
       conflicting.add(`${first.key}\0${second.key}`).add(`${second.key}\0${first.key}`);
       const both = `tasks "${first.key}" and "${second.key}" can both write "${path}" and no dependsOn orders them`;
       if (mode === 'serialize') {
         graph.set(second.key, [...(graph.get(second.key) ?? []), first.key]);
+        reach.edgeAdded();
         result.serializations.push({ task: second.key, after: first.key });
         result.warnings.push({
           ...at(second, 'write-conflict'),
@@ -93,30 +101,30 @@ export function checkWriteConflicts({ tasks, edges, mode }: WriteConflictRequest
         ]) {
           result.problems.push({
             key: own.key,
-            problem: {
-              ...at(own, 'write-conflict'),
-              message: `${both} (conflicts: error; "${other.key}" fails too). Add a dependsOn between them, or narrow their writes.`,
-            },
+            problem: { ...at(own, 'write-conflict'), message: `${both} (conflicts: error; "${other.key}" fails too). Add a dependsOn between them, or narrow their writes.` },
           });
         }
       }
     }
   }
 
-  for (const reader of tasks) {
+  tasks.forEach((reader, readerIndex) => {
     const inputs = patternsOf(reader.task.inputs, reader.projectRoot);
-    if (!inputs.positive.length) continue;
-    tasks.forEach((writer, index) => {
-      if (writer.key === reader.key || conflicting.has(`${reader.key}\0${writer.key}`)) return;
+    const candidates = new Set<number>();
+    for (const glob of inputs.positive) for (const index of writers.candidates(glob)) candidates.add(index);
+    for (const index of [...candidates].sort((a, b) => a - b)) {
+      const writer = tasks[index];
+      if (index === readerIndex || conflicting.has(`${reader.key}\0${writer.key}`)) continue;
+      if (ordered(reader.key, writer.key)) continue;
       const path = overlap(inputs, writes[index]);
-      if (path === undefined || ordered(reader.key, writer.key)) return;
+      if (path === undefined) continue;
       result.races.push({ reader: reader.key, writer: writer.key, path });
       result.warnings.push({
         ...at(reader, 'write-race'),
         message: `task "${reader.key}" reads "${path}", which "${writer.key}" may write, and no dependsOn orders them: it may read it before or after the write. Add a dependsOn.`,
       });
-    });
-  }
+    }
+  });
   return result;
 }
 
@@ -125,11 +133,11 @@ function at(entry: WriteCheckTask, code: 'write-conflict' | 'write-race'): Omit<
 }
 
 function patternsOf(patterns: readonly string[], projectRoot: string): Patterns {
-  const positive: string[] = [];
+  const positive: ParsedGlob[] = [];
   const negative: string[] = [];
   for (const pattern of patterns) {
     if (pattern.startsWith('!')) negative.push(resolvePattern(pattern.slice(1), projectRoot));
-    else positive.push(resolvePattern(pattern, projectRoot));
+    else positive.push(parseGlob(resolvePattern(pattern, projectRoot)));
   }
   return { positive, negative };
 }
@@ -139,7 +147,7 @@ function overlap(first: Patterns, second: Patterns): string | undefined {
   for (const a of first.positive) {
     for (const b of second.positive) {
       if (excluded(b, first.negative) || excluded(a, second.negative)) continue;
-      const path = globIntersection(a, b);
+      const path = intersectGlobs(a, b);
       if (path !== undefined) return path;
     }
   }
@@ -151,9 +159,9 @@ function overlap(first: Patterns, second: Patterns): string | undefined {
  * path; for a glob, when a negation is a whole folder (`dir/**` or `dir`) the glob stays inside.
  * Anything subtler is not excluded, so an overlap is never missed.
  */
-function excluded(pattern: string, negations: readonly string[]): boolean {
+function excluded({ pattern, magic }: ParsedGlob, negations: readonly string[]): boolean {
   return negations.some((negation) => {
-    if (!hasMagic(pattern)) return minimatch(pattern, negation, { dot: true }) || isBelow(pattern, folderOf(negation));
+    if (!magic) return minimatch(pattern, negation, { dot: true }) || isBelow(pattern, folderOf(negation));
     return isBelow(pattern, folderOf(negation));
   });
 }
@@ -168,17 +176,31 @@ function isBelow(pattern: string, folder: string | undefined): boolean {
   return folder !== undefined && (pattern === folder || pattern.startsWith(`${folder}/`));
 }
 
-function reaches(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, from: TaskKey, to: TaskKey): boolean {
-  const seen = new Set<TaskKey>();
-  const stack = [...(edges.get(from) ?? [])];
-  while (stack.length) {
-    const next = stack.pop()!;
-    if (next === to) return true;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(edges.get(next) ?? []));
+/** Which tasks each task reaches along dependency edges, worked out once per task until an edge is added. */
+class Reachability {
+  private readonly memo = new Map<TaskKey, Set<TaskKey>>();
+  constructor(private readonly edges: ReadonlyMap<TaskKey, readonly TaskKey[]>) {}
+
+  reaches(from: TaskKey, to: TaskKey): boolean {
+    let reached = this.memo.get(from);
+    if (!reached) {
+      reached = new Set<TaskKey>();
+      const stack = [...(this.edges.get(from) ?? [])];
+      while (stack.length) {
+        const next = stack.pop()!;
+        if (reached.has(next)) continue;
+        reached.add(next);
+        stack.push(...(this.edges.get(next) ?? []));
+      }
+      this.memo.set(from, reached);
+    }
+    return reached.has(to);
   }
-  return false;
+
+  /** An edge changes what tasks reach: forget everything (edges are only added for real conflicts, which are few). */
+  edgeAdded(): void {
+    this.memo.clear();
+  }
 }
 
 /** What a task's target metadata says about the check: whom it was serialized after, what it races with. */
