@@ -36,6 +36,11 @@ describe('selectionFromNxArgv', () => {
       nx('run-many', '--targets=agent,build', '--projects', 'a,b'),
       { selection: { targets: ['agent', 'build'], projects: ['a', 'b'] } },
     ],
+    [
+      'lists the way yargs reads them',
+      nx('run-many', '-t', 'agent', 'build', '--projects', 'a', 'b', '--parallel', '2'),
+      { selection: { targets: ['agent', 'build'], projects: ['a', 'b'] }, parallel: 2 },
+    ],
     ['affected', nx('affected', '-t', 'agent', '--base=origin/main'), { selection: { command: 'affected', targets: ['agent'], base: 'origin/main' } }],
     ['run project:target', nx('run', 'app:agent--x:ci'), { selection: { command: 'run', targets: ['agent--x'], projects: ['app'], configuration: 'ci' } }],
     ['project:target', nx('app:agent'), { selection: { command: 'run', targets: ['agent'], projects: ['app'] } }],

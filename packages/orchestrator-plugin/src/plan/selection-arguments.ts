@@ -75,7 +75,16 @@ export function parsePlanArguments(args: readonly string[], defaultTarget: strin
 export function selectionFromNxArgv(argv: readonly string[]): SelectionArguments | undefined {
   const nxIndex = argv.findIndex((arg) => /(^|[\\/])nx(\.js)?$/.test(arg));
   const args = argv.slice(nxIndex >= 0 ? nxIndex + 1 : 2);
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: SELECTION_OPTIONS });
+  const parsed = parseArgs({ args, allowPositionals: true, strict: false, options: SELECTION_OPTIONS, tokens: true });
+  // Nx (yargs) reads `-t build test` and `--projects a b` as lists: positionals right after such a flag belong to it.
+  const values: Record<string, unknown> = { ...parsed.values };
+  const positionals: string[] = [];
+  let list: string | undefined;
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') list = ['targets', 'target', 'projects', 'exclude', 'files'].includes(token.name) ? token.name : undefined;
+    else if (token.kind === 'positional' && list) values[list] = [...(Array.isArray(values[list]) ? (values[list] as string[]) : []), token.value];
+    else if (token.kind === 'positional') positionals.push(token.value);
+  }
   const [command, ...rest] = positionals;
   if (!command) return undefined;
   if (command === 'run-many' || command === 'affected') return fromValues(values, command, undefined);
