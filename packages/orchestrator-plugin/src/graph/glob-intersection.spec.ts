@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { minimatch } from 'minimatch';
-import { GlobIndex, globIntersection, parseGlob } from './glob-intersection';
+import { GlobIndex } from './glob-index';
+import { globIntersection, parseGlob } from './glob-intersection';
 
 const matchesBoth = (path: string, first: string, second: string) => covers(first, path) && covers(second, path);
 /** A literal pattern covers its path and everything below it; a glob what minimatch says. */

@@ -1,7 +1,8 @@
 import { minimatch } from 'minimatch';
 import type { TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
-import { GlobIndex, hasMagic, intersectGlobs, parseGlob, type ParsedGlob } from './glob-intersection';
+import { GlobIndex } from './glob-index';
+import { hasMagic, intersectGlobs, parseGlob, type ParsedGlob } from './glob-intersection';
 import type { TaskKey } from './task-key';
 import { resolvePattern } from './upstream-outputs';
 
@@ -101,7 +102,10 @@ export function checkWriteConflicts({ tasks, edges, mode }: WriteConflictRequest
         ]) {
           result.problems.push({
             key: own.key,
-            problem: { ...at(own, 'write-conflict'), message: `${both} (conflicts: error; "${other.key}" fails too). Add a dependsOn between them, or narrow their writes.` },
+            problem: {
+              ...at(own, 'write-conflict'),
+              message: `${both} (conflicts: error; "${other.key}" fails too). Add a dependsOn between them, or narrow their writes.`,
+            },
           });
         }
       }
