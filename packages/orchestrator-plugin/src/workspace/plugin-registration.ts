@@ -31,17 +31,29 @@ export function findPluginOptions(
   return found;
 }
 
-/** The real folder of the package a plugin specifier resolves to from the workspace root. */
+/**
+ * The real folder of the package a plugin specifier resolves to from the workspace root: by its
+ * package.json (so a package whose entry is not built yet still counts), else by its entry,
+ * else, for a path, by the folder itself (Nx runs a local plugin's TypeScript source).
+ */
 function resolvedPackageRoot(workspaceRoot: string, specifier: string): string | undefined {
-  let root: string | undefined;
-  try {
-    root = packageRootOf(dirname(require.resolve(specifier, { paths: [workspaceRoot] })));
-  } catch {
-    // A local plugin given as a path to its folder (Nx runs its TypeScript source, so it may have no built entry).
-    const folder = resolve(workspaceRoot, specifier);
-    if (/^\.{0,2}\//.test(specifier) && existsSync(folder)) root = packageRootOf(folder);
+  const attempts = [
+    () => dirname(require.resolve(`${specifier}/package.json`, { paths: [workspaceRoot] })),
+    () => packageRootOf(dirname(require.resolve(specifier, { paths: [workspaceRoot] }))),
+    () => {
+      const folder = resolve(workspaceRoot, specifier);
+      return /^\.{0,2}\//.test(specifier) && existsSync(folder) ? packageRootOf(folder) : undefined;
+    },
+  ];
+  for (const attempt of attempts) {
+    try {
+      const root = attempt();
+      if (root) return safeRealpath(root);
+    } catch {
+      // Not resolvable this way: try the next.
+    }
   }
-  return root && safeRealpath(root);
+  return undefined;
 }
 
 /** The nearest folder at or above `folder` with a package.json. */
