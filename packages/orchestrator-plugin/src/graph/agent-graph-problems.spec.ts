@@ -47,14 +47,14 @@ describe('buildAgentGraph: duplicate ids', () => {
       file: 'apps/api/other/x.agent.md',
       line: 1,
       taskId: 'dup',
-      message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project`,
+      message: `task id "dup" is used 2 times in project "api" (${places}): ids must be unique per project`,
     },
     {
       code: 'duplicate-id',
       file: 'apps/api/tasks/dup.agent.md',
       line: 1,
       taskId: 'dup',
-      message: `task id "dup" is used more than once in project "api" (${places}): ids must be unique per project`,
+      message: `task id "dup" is used 2 times in project "api" (${places}): ids must be unique per project`,
     },
   ];
 
@@ -105,8 +105,30 @@ describe('buildAgentGraph: unknown dependencies', () => {
       message: `task "write" depends on "${reference}", but ${message}`,
     };
     expect(graph.problems).toEqual([problem]);
-    // An error target has no dependsOn: even its valid edge (design) is dropped.
-    expect(targetsOf(graph, 'api')['agent--write']).toEqual(expectedErrorTarget('apps/api/tasks/write.agent.md', 'write', [problem]));
+    // A problem costs only what it touches: the error target keeps its valid edge (design).
+    expect(targetsOf(graph, 'api')['agent--write']).toEqual({
+      ...expectedErrorTarget('apps/api/tasks/write.agent.md', 'write', [problem]),
+      dependsOn: ['agent--design'],
+    });
+  });
+
+  it('with unknownDependencies "warn", reports a warning, drops only that edge and runs the task', () => {
+    const inputs = [agentTask(api, 'tasks/write.agent.md', 'dependsOn: [design, DOR-676]'), agentTask(api, 'tasks/design.agent.md')];
+    const graph = buildAgentGraph(inputs, { ...options, unknownDependencies: 'warn' });
+    expect(graph.problems).toEqual([]);
+    expect(graph.warnings).toEqual([
+      {
+        code: 'unknown-dependency',
+        file: 'apps/api/tasks/write.agent.md',
+        line: 1,
+        taskId: 'write',
+        message:
+          'task "write" depends on "DOR-676", but no task "DOR-676" exists in project "api". The edge is dropped and the task runs (unknownDependencies: "warn").',
+      },
+    ]);
+    const target = targetsOf(graph, 'api')['agent--write'];
+    expect(target.options).toEqual({ spec: 'apps/api/tasks/write.agent.md', task: 'write' });
+    expect(target.dependsOn).toEqual(['agent--design']);
   });
 });
 

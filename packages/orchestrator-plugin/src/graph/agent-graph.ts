@@ -1,5 +1,5 @@
-import { didYouMean } from '../task-spec/closest-match';
 import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
+import { patternOutsideWorkspace } from '../task-spec/path-safety';
 import type { SubagentProfile } from '../task-spec/parse-subagent-file';
 import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
@@ -7,19 +7,16 @@ import type { TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
 import { checkParallelClaims } from './check-parallel-claims';
 import { findCycles } from './find-cycles';
+import { resolveDependencies } from './resolve-dependencies';
+import { collectClaims, type SpecProject, type TaskEntry } from './task-claims';
 import { compareText, parseTaskReference, taskKey, type TaskKey } from './task-key';
-import { aggregateTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
+import { aggregateTarget, closedTarget, errorTarget, taskTarget, type AgentTargetConfiguration } from './targets';
 import { resolveTask } from './resolve-task-run';
 import { OutputIndex, resolvePattern } from './upstream-outputs';
 import { checkWriteConflicts, writeFactsOf } from './write-conflicts';
+import { quote } from '../task-spec/bounded-text';
 
-/** The project a spec file belongs to, as the plugin layer found it on disk. */
-export interface SpecProject {
-  root: string;
-  name: string;
-  /** No project.json or package.json encloses the file: the plugin defines (and names) the project. */
-  inferred: boolean;
-}
+export type { SpecProject } from './task-claims';
 
 export interface SpecFileInput {
   parsed: ParsedSpecFile;
@@ -41,6 +38,11 @@ export interface WorkspaceFacts {
   subagents: readonly SubagentProfile[];
   /** npm packages the workspace declares and locks (root package.json + a lockfile). */
   lockedPackages: ReadonlySet<string>;
+  /**
+   * Where a workspace-relative path really leads when a symbolic link on the way takes it out of
+   * the workspace (the real path), else undefined. Only the plugin layer can read the disk.
+   */
+  realPathOutside?: (path: string) => string | undefined;
 }
 
 const NO_WORKSPACE_FACTS: WorkspaceFacts = { subagents: [], lockedPackages: new Set() };
@@ -51,12 +53,6 @@ export interface AgentGraph {
   problems: SpecProblem[];
   /** Reported, but the tasks still run (a parallelWith claim the edges contradict). */
   warnings: SpecProblem[];
-}
-
-interface TaskEntry {
-  key: TaskKey;
-  task: TaskSpec;
-  project: SpecProject;
 }
 
 /**
@@ -73,21 +69,7 @@ export function buildAgentGraph(
   const sorted = [...inputs].sort((a, b) => compareText(a.parsed.file, b.parsed.file));
   const problems: SpecProblem[] = sorted.flatMap((input) => input.parsed.problems);
 
-  // Every place that claims a task id: valid tasks, and problems that name their task.
-  const claims = new Map<TaskKey, Claim[]>();
-  for (const { parsed, project } of sorted) {
-    for (const task of parsed.tasks) {
-      const key = taskKey(project.name, task.id);
-      claims.set(key, [...(claims.get(key) ?? []), { file: parsed.file, line: task.line, id: task.id, project, entry: { key, task, project } }]);
-    }
-    // A task whose entry has problems still claims its id, once per file.
-    for (const problem of parsed.problems) {
-      if (!problem.taskId) continue;
-      const key = taskKey(project.name, problem.taskId);
-      const list = claims.get(key) ?? [];
-      if (!list.some((claim) => claim.file === parsed.file)) claims.set(key, [...list, { file: parsed.file, line: problem.line, id: problem.taskId, project }]);
-    }
-  }
+  const { claims, duplicates } = collectClaims(sorted);
   const failed = new Map<TaskKey, SpecProblem[]>();
   for (const { parsed, project } of sorted) {
     for (const problem of parsed.problems) if (problem.taskId) record(failed, taskKey(project.name, problem.taskId), problem);
@@ -96,51 +78,25 @@ export function buildAgentGraph(
     problems.push(problem);
     record(failed, key, problem);
   };
-  for (const [key, list] of claims) {
-    if (list.length < 2) continue;
-    const places = list.map((claim) => `${claim.file}${claim.line ? `:${claim.line}` : ''}`).join(', ');
-    for (const claim of list) {
-      fail(key, {
-        code: 'duplicate-id',
-        file: claim.file,
-        line: claim.line,
-        taskId: claim.id,
-        message: `task id "${claim.id}" is used more than once in project "${claim.project.name}" (${places}): ids must be unique per project`,
-      });
-    }
-  }
+  for (const { key, problem } of duplicates) fail(key, problem);
   const idsByProject = new Map<string, Set<string>>();
   for (const list of claims.values()) {
     const { project, id } = list[0];
-    idsByProject.set(project.name, (idsByProject.get(project.name) ?? new Set()).add(id));
+    const ids = idsByProject.get(project.name);
+    if (ids) ids.add(id);
+    else idsByProject.set(project.name, new Set([id]));
   }
 
-  // Resolve references; an unknown one fails the task and names the closest match.
-  const edges = new Map<TaskKey, TaskKey[]>();
+  // Resolve references; an unknown one is reported with the closest match, and the task keeps its valid edges.
   const unique = [...claims.values()].filter((list) => list.length === 1 && list[0].entry).map((list) => list[0].entry!);
-  for (const entry of unique) {
-    const targets: TaskKey[] = [];
-    for (const reference of entry.task.dependsOn) {
-      const { project, id } = parseTaskReference(reference, entry.project.name);
-      const ids = idsByProject.get(project);
-      if (ids?.has(id)) {
-        targets.push(taskKey(project, id));
-        continue;
-      }
-      const hint = ids ? didYouMean(id, ids) : didYouMean(reference, claims.keys()) || didYouMean(project, idsByProject.keys());
-      const what = ids ? `no task "${id}" exists in project "${project}"` : `no project "${project}" has agent tasks`;
-      fail(entry.key, {
-        code: 'unknown-dependency',
-        file: entry.task.file,
-        line: entry.task.line,
-        taskId: entry.task.id,
-        message: `task "${entry.task.id}" depends on "${reference}", but ${what}.${hint}`,
-      });
-    }
-    edges.set(entry.key, targets);
+  const { edges, unknown } = resolveDependencies(unique, claims, idsByProject, options.unknownDependencies);
+  const warnings: SpecProblem[] = [];
+  for (const { key, problem } of unknown) {
+    if (options.unknownDependencies === 'warn') warnings.push(problem);
+    else fail(key, problem);
   }
 
-  const { cycles } = findCycles(edges);
+  const { cycles, onCycle } = findCycles(edges);
   for (const cycle of cycles) {
     const projects = new Set(cycle.map((key) => parseTaskReference(key, '').project));
     const spelled = cycle.map((key) => (projects.size === 1 ? parseTaskReference(key, '').id : key)).join(' -> ');
@@ -150,7 +106,10 @@ export function buildAgentGraph(
     }
   }
 
-  const warnings = checkParallelClaims(unique, edges);
+  warnings.push(...checkParallelClaims(unique, edges));
+
+  // Paths a task names must stay inside the workspace: outputs are restored there, writes are edited, inputs are read.
+  for (const entry of unique) for (const problem of pathProblems(entry, workspace)) fail(entry.key, problem);
 
   // The per-task half of validation (safe project name, agent), shared with the executor.
   const runs = new Map<TaskKey, ResolvedTaskRun>();
@@ -162,7 +121,7 @@ export function buildAgentGraph(
 
   // Overlapping writers that nothing orders: an edge in declaration order, or both fail (the conflicts option).
   const writeCheck = checkWriteConflicts({
-    tasks: unique.filter((entry) => runs.has(entry.key) && !failed.has(entry.key)).map(({ key, task, project }) => ({ key, task, projectRoot: project.root })),
+    tasks: unique.filter((entry) => runs.has(entry.key) && !failed.has(entry.key) && !entry.task.closed).map(({ key, task, project }) => ({ key, task, projectRoot: project.root })),
     edges,
     mode: options.conflicts,
   });
@@ -196,24 +155,29 @@ export function buildAgentGraph(
       group.push(options.aggregateTarget);
     }
     const ids = [...new Set([...parsed.tasks.map((task) => task.id), ...parsed.problems.flatMap((problem) => (problem.taskId ? [problem.taskId] : []))])];
+    const tasksById = new Map(parsed.tasks.map((task) => [task.id, task]));
     for (const id of ids) {
       const key = taskKey(project.name, id);
       const name = options.targetPrefix + id;
       const taskProblems = failed.get(key);
-      const task = parsed.tasks.find((candidate) => candidate.id === id);
+      const task = tasksById.get(id);
+      // A failed task keeps its edges to tasks that exist (only a cycle's own edges are dropped, so Nx's graph stays acyclic).
+      const upstream = (onCycle.has(key) ? [] : (edges.get(key) ?? [])).map((target) => parseTaskReference(target, ''));
       targets[name] =
         taskProblems || !task
-          ? errorTarget(parsed.file, id, taskProblems ?? [])
-          : taskTarget(
-              {
-                run: runs.get(key)!,
-                upstream: (edges.get(key) ?? []).map((target) => parseTaskReference(target, '')),
-                inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
-                lockedPackages: workspace.lockedPackages,
-                writeFacts: writeFactsOf(writeCheck, key),
-              },
-              options,
-            );
+          ? errorTarget(parsed.file, id, taskProblems ?? [], upstream, options, project.name)
+          : task.closed
+            ? closedTarget(runs.get(key)!, upstream, options)
+            : taskTarget(
+                {
+                  run: runs.get(key)!,
+                  upstream,
+                  inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
+                  lockedPackages: workspace.lockedPackages,
+                  writeFacts: writeFactsOf(writeCheck, key),
+                },
+                options,
+              );
       group.push(name);
     }
     const orphans = parsed.problems.filter((problem) => !problem.taskId);
@@ -248,17 +212,40 @@ function reaches(edges: ReadonlyMap<TaskKey, readonly TaskKey[]>, from: TaskKey,
   return false;
 }
 
-interface Claim {
-  file: string;
-  line?: number;
-  id: string;
-  project: SpecProject;
-  /** Set when the claim is a valid task; a claim from a problem has none. */
-  entry?: TaskEntry;
+function record(map: Map<TaskKey, SpecProblem[]>, key: TaskKey, problem: SpecProblem): void {
+  const list = map.get(key);
+  if (list) list.push(problem);
+  else map.set(key, [problem]);
 }
 
-function record(map: Map<TaskKey, SpecProblem[]>, key: TaskKey, problem: SpecProblem): void {
-  map.set(key, [...(map.get(key) ?? []), problem]);
+const PATH_FIELDS = ['outputs', 'writes', 'inputs'] as const;
+
+/** Each path of a task that leaves the workspace, by name or through a symbolic link. */
+function pathProblems(entry: TaskEntry, workspace: WorkspaceFacts): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const { task, project } = entry;
+  for (const field of PATH_FIELDS) {
+    for (const pattern of task[field]) {
+      const reason = patternOutsideWorkspace(pattern, project.root);
+      const through = reason ? undefined : workspace.realPathOutside?.(staticFolder(resolvePattern(pattern.replace(/^!/, ''), project.root)));
+      if (!reason && !through) continue;
+      const why = reason ?? `a symbolic link on the way leads to ${quote(through!, 200)}, outside the workspace`;
+      problems.push({
+        code: 'path-outside',
+        file: task.file,
+        line: task.line,
+        taskId: task.id,
+        message: `${field} ${quote(pattern, 200)} of task ${quote(task.id)} leaves the workspace (${why}): the plugin only reads, writes and restores paths inside it`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The part of a workspace-relative pattern before its first glob character: the folder it cannot leave. */
+function staticFolder(pattern: string): string {
+  const glob = /[*?[\]{}]/.exec(pattern);
+  return glob ? pattern.slice(0, Math.max(pattern.lastIndexOf('/', glob.index), 0)) : pattern;
 }
 
 /**

@@ -63,9 +63,7 @@ export function taskTarget(
 ): AgentTargetConfiguration {
   const { task, agent, project: ownProject } = run;
   const project = ownProject.name;
-  const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstream.map(({ project: upstreamProject, id }) =>
-    upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
-  );
+  const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstreamDependsOn(upstream, project, options);
   dependsOn.push(...task.after);
   const contextInputs = task.inputs.filter((input) => !inputsProducedUpstream.has(input));
   const targetOptions: AgentTargetOptions = {
@@ -103,6 +101,7 @@ export function taskTarget(
         ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
         ...(task.writes.length ? { writes: task.writes.map(toProjectPattern) } : {}),
         ...writeFacts,
+        ...(task.extra ? { sourceFields: task.extra } : {}),
       },
       help: {
         command: `npx nx show project ${project} --json`,
@@ -112,18 +111,72 @@ export function taskTarget(
   };
 }
 
-/** A target standing for an invalid task (or file): running it fails with the problem. */
-export function errorTarget(file: string, id: string | undefined, problems: readonly SpecProblem[]): AgentTargetConfiguration {
-  const message = problems.map(formatSpecProblem).join('\n');
+/** Problems written into one error target's message; the rest are counted (the report has them all). */
+const MAX_PROBLEMS_PER_TARGET = 20;
+
+/** `dependsOn` entries for upstream tasks: same-project ones by name, others by project. */
+function upstreamDependsOn(upstream: ReadonlyArray<{ project: string; id: string }>, project: string | undefined, options: NormalizedPluginOptions) {
+  return upstream.map(({ project: upstreamProject, id }) =>
+    upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
+  );
+}
+
+/**
+ * A target standing for an invalid task (or file): running it fails with the problem. It keeps
+ * the task's edges to tasks that exist, so the graph still shows where it sits.
+ */
+export function errorTarget(
+  file: string,
+  id: string | undefined,
+  problems: readonly SpecProblem[],
+  upstream: ReadonlyArray<{ project: string; id: string }> = [],
+  options?: NormalizedPluginOptions,
+  project?: string,
+): AgentTargetConfiguration {
+  const shown = problems.slice(0, MAX_PROBLEMS_PER_TARGET).map(formatSpecProblem);
+  if (problems.length > MAX_PROBLEMS_PER_TARGET)
+    shown.push(`... and ${(problems.length - MAX_PROBLEMS_PER_TARGET).toLocaleString('en-US')} more problems in ${file}`);
+  const message = shown.join('\n');
   const targetOptions: AgentTargetOptions = { spec: file, ...(id ? { task: id } : {}), error: message };
+  const dependsOn = options && upstream.length ? upstreamDependsOn(upstream, project, options) : [];
   return {
     executor: AGENT_EXECUTOR,
     options: targetOptions as unknown as Record<string, unknown>,
+    ...(dependsOn.length ? { dependsOn } : {}),
     cache: false,
     metadata: {
       description: `Invalid agent task spec: ${problems[0]?.message ?? file}`,
       technologies: TECHNOLOGIES,
       agentTask: { spec: file, invalid: true },
+    },
+  };
+}
+
+/**
+ * A task its source marks as finished (task-master `done`/`cancelled`, a checked spec-kit box):
+ * shown in the graph with its edges, never run. A no-op, so neither the aggregate nor a dependent
+ * task starts an agent for it; to run it again, reopen it in its file.
+ */
+export function closedTarget(
+  run: ResolvedTaskRun,
+  upstream: ReadonlyArray<{ project: string; id: string }>,
+  options: NormalizedPluginOptions,
+): AgentTargetConfiguration {
+  const { task, project } = run;
+  const dependsOn = upstreamDependsOn(upstream, project.name, options);
+  return {
+    executor: 'nx:noop',
+    ...(dependsOn.length ? { dependsOn } : {}),
+    metadata: {
+      description: `${task.closed} in ${task.file}, not run: ${task.description ?? firstLine(task.prompt)}`,
+      technologies: TECHNOLOGIES,
+      agentTask: {
+        spec: task.file,
+        ...(task.line !== undefined ? { line: task.line } : {}),
+        closed: task.closed,
+        ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
+        ...(task.extra ? { sourceFields: task.extra } : {}),
+      },
     },
   };
 }

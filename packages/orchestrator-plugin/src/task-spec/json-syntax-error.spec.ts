@@ -35,3 +35,18 @@ describe('findJsonSyntaxError', () => {
     expect(findJsonSyntaxError(text)).toEqual({ offset, reason });
   });
 });
+
+describe('findJsonSyntaxError on hostile input', () => {
+  it('walks 20 KB of "[" without overflowing the stack', () => {
+    expect(findJsonSyntaxError('['.repeat(20_000))).toEqual({ offset: 20_000, reason: 'unexpected end of file: a value is missing' });
+  });
+
+  it('accepts deeply nested valid JSON', () => {
+    expect(findJsonSyntaxError(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)).toBeUndefined();
+  });
+
+  it('quotes at most 40 characters of a long bad token', () => {
+    const reason = findJsonSyntaxError(`{"a": ${'x'.repeat(100_000)}}`)!.reason;
+    expect(reason).toBe(`expected a value, found \`${'x'.repeat(40)}...\``);
+  });
+});

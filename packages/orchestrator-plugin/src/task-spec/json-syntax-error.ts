@@ -32,7 +32,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const shown = (at: number) => {
     const token = text[at] === '"' ? /^"(?:[^"\\\n]|\\.)*"?/.exec(text.slice(at, at + 40))?.[0] : undefined;
     wordPattern.lastIndex = at;
-    return `\`${token ?? wordPattern.exec(text)?.[0] ?? text[at]}\``;
+    const word = token ?? wordPattern.exec(text)?.[0] ?? text[at];
+    return `\`${word.length > 40 ? `${word.slice(0, 40)}...` : word}\``;
   };
   const expect = (char: string, reason: string) => {
     skipWhitespace();
@@ -60,57 +61,13 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     skipWhitespace();
     if (text[index] === close) fail(`trailing comma before "${close}": remove the comma after the last ${what}`, index);
   };
-  const value = (): void => {
-    skipWhitespace();
-    if (index >= text.length) fail('unexpected end of file: a value is missing');
+  /** One scalar at `index`: a string, a literal or a number. */
+  const scalar = (): void => {
     const char = text[index];
-    if (char === '{') {
-      index++;
-      skipWhitespace();
-      if (text[index] === '}') {
-        index++;
-        return;
-      }
-      for (;;) {
-        skipWhitespace();
-        if (text[index] !== '"')
-          fail(index >= text.length ? 'unexpected end of file: a "}" is missing' : `expected a property name in double quotes, found ${shown(index)}`);
-        string();
-        expect(':', 'expected ":" after the property name');
-        value();
-        skipWhitespace();
-        if (text[index] === ',') {
-          index++;
-          closeAfterComma('}', 'property');
-          continue;
-        }
-        expect('}', 'expected "," or "}" after a property value');
-        return;
-      }
-    }
-    if (char === '[') {
-      index++;
-      skipWhitespace();
-      if (text[index] === ']') {
-        index++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipWhitespace();
-        if (text[index] === ',') {
-          index++;
-          closeAfterComma(']', 'item');
-          continue;
-        }
-        expect(']', 'expected "," or "]" after a list item');
-        return;
-      }
-    }
     if (char === '"') return string();
     for (const literal of ['true', 'false', 'null']) {
-      wordPattern.lastIndex = index;
-      if (wordPattern.exec(text)?.[0] === literal) {
+      // The whole word, as the word pattern would cut it: `truex` is not `true`.
+      if (text.startsWith(literal, index) && !/[^\s,:[\]{}"]/.test(text[index + literal.length] ?? ' ')) {
         index += literal.length;
         return;
       }
@@ -122,6 +79,57 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       return;
     }
     fail(`expected a value, found ${shown(index)}${char === "'" ? ' (JSON strings need double quotes)' : ''}`);
+  };
+  /**
+   * One JSON value, walked with an explicit stack of open containers rather than recursion:
+   * 20 KB of `[` must not overflow the call stack of the process computing the project graph.
+   */
+  const value = (): void => {
+    const open: Array<'object' | 'array'> = [];
+    let expecting: 'value' | 'key' | 'after' = 'value';
+    for (;;) {
+      if (expecting === 'value') {
+        skipWhitespace();
+        if (index >= text.length) fail('unexpected end of file: a value is missing');
+        const char = text[index];
+        if (char === '{' || char === '[') {
+          index++;
+          skipWhitespace();
+          if (text[index] === (char === '{' ? '}' : ']')) {
+            index++;
+            expecting = 'after';
+          } else {
+            open.push(char === '{' ? 'object' : 'array');
+            expecting = char === '{' ? 'key' : 'value';
+          }
+          continue;
+        }
+        scalar();
+        expecting = 'after';
+        continue;
+      }
+      if (expecting === 'key') {
+        skipWhitespace();
+        if (text[index] !== '"')
+          fail(index >= text.length ? 'unexpected end of file: a "}" is missing' : `expected a property name in double quotes, found ${shown(index)}`);
+        string();
+        expect(':', 'expected ":" after the property name');
+        expecting = 'value';
+        continue;
+      }
+      const container = open[open.length - 1];
+      if (!container) return;
+      skipWhitespace();
+      if (text[index] === ',') {
+        index++;
+        closeAfterComma(container === 'object' ? '}' : ']', container === 'object' ? 'property' : 'item');
+        expecting = container === 'object' ? 'key' : 'value';
+        continue;
+      }
+      if (container === 'object') expect('}', 'expected "," or "}" after a property value');
+      else expect(']', 'expected "," or "]" after a list item');
+      open.pop();
+    }
   };
   try {
     skipWhitespace();

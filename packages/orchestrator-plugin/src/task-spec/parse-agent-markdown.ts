@@ -5,8 +5,6 @@ import { taskFieldsSchema } from './schema';
 import { SourceDocument } from './source-document';
 import { checkTaskId, normalizeTask, validateEntry } from './validate-entry';
 
-const FRONTMATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
-
 /**
  * Parses a `*.agent.md` file: optional YAML frontmatter with the task fields, then the
  * prompt in markdown. The id defaults to the file name without `.agent.md`.
@@ -18,8 +16,8 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   let body = text;
   let bodyLine = 1;
   if (/^---[ \t]*\r?\n/.test(text)) {
-    const match = FRONTMATTER.exec(text);
-    if (!match || match.index !== 0) {
+    const match = splitFrontmatter(text);
+    if (!match) {
       result.problems.push({
         code: 'syntax',
         file,
@@ -28,9 +26,9 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
       });
       return result;
     }
-    frontmatter = match[1];
-    body = text.slice(match[0].length);
-    bodyLine = match[0].split('\n').length;
+    frontmatter = match.frontmatter;
+    body = text.slice(match.end);
+    bodyLine = match.bodyLine;
   }
   const parsed = frontmatter.trim() ? parseStructured(file, frontmatter, 'yaml', 1) : { ok: true as const, value: {}, source: new SourceDocument('', 1) };
   if (!parsed.ok) {
@@ -68,4 +66,25 @@ export function parseAgentMarkdown(file: string, content: string): ParsedSpecFil
   if (normalized.ok) result.tasks.push(normalized.task);
   else result.problems.push(normalized.problem);
   return result;
+}
+
+/**
+ * The frontmatter of a text that opens with a `---` line: everything up to the next line that is
+ * `---` (trailing spaces allowed). A line scan, not a regular expression: a large file with no
+ * closing line must cost one pass, not one attempt per line.
+ */
+function splitFrontmatter(text: string): { frontmatter: string; end: number; bodyLine: number } | undefined {
+  let start = text.indexOf('\n') + 1;
+  for (let line = 2; start > 0 && start <= text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const content = text.slice(start, lineEnd).replace(/\r$/, '');
+    if (content.startsWith('---') && content.slice(3).trim() === '' && !/[^ \t]/.test(content.slice(3))) {
+      const frontmatter = text.slice(text.indexOf('\n') + 1, start).replace(/\r?\n$/, '');
+      return { frontmatter, end: newline < 0 ? text.length : newline + 1, bodyLine: newline < 0 ? line : line + 1 };
+    }
+    if (newline < 0) break;
+    start = newline + 1;
+  }
+  return undefined;
 }

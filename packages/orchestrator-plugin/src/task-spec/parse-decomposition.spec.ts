@@ -45,6 +45,7 @@ describe('parseDecomposition: valid files', () => {
           parallelWith: ['1.2'],
           phase: '1',
           phaseName: 'Foundation',
+          extra: { activeForm: 'Creating the user table', size: 'S', priority: 'high' },
         }),
       ],
     },
@@ -114,27 +115,159 @@ describe('parseDecomposition: problems of the whole file', () => {
       expected: [{ code: 'syntax', file: FILE, line: 4, message: 'invalid JSON: trailing comma before "]": remove the comma after the last item' }],
     },
     {
-      name: 'a root that is a list',
-      content: '[]',
-      expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file must be a mapping with a "tasks" list, not a list' }],
-    },
-    {
-      name: 'no tasks',
+      name: 'no tasks in any shape',
       content: '{\n  "slug": "auth"\n}',
-      expected: [{ code: 'invalid-field', file: FILE, line: 1, message: 'the file has no "tasks" field: it must be a list' }],
+      expected: [
+        {
+          code: 'invalid-field',
+          file: FILE,
+          line: 1,
+          message: 'not a task list: expected a "tasks" list, "phases" or "batches" each with a "tasks" list, or a bare list of tasks; found keys "slug"',
+        },
+      ],
     },
     {
-      name: 'an unknown root field',
-      content: '{\n  "slug": "auth",\n  "sepc": "x",\n  "tasks": []\n}',
-      expected: [{ code: 'unknown-field', file: FILE, line: 3, message: 'unknown field "sepc" in the file. Did you mean "spec"?' }],
-    },
-    {
-      name: 'a slug that is not a string',
-      content: '{\n  "slug": 5,\n  "tasks": []\n}',
-      expected: [{ code: 'invalid-field', file: FILE, line: 2, message: 'field "slug" of the file: expected a string, got 5' }],
+      name: 'a root that is a string',
+      content: '"tasks"',
+      expected: [
+        {
+          code: 'invalid-field',
+          file: FILE,
+          line: 1,
+          message: 'not a task list: expected a "tasks" list, "phases" or "batches" each with a "tasks" list, or a bare list of tasks; found a string',
+        },
+      ],
     },
   ])('$name', ({ content, expected }) => {
     expect(parseDecomposition(FILE, content)).toEqual({ file: FILE, format: 'decomposition', tasks: [], problems: expected });
+  });
+
+  it('a slug that is not a string names no project, and the tasks still load', () => {
+    const parsed = parseDecomposition(FILE, '{\n  "slug": 5,\n  "tasks": [{ "id": "1", "subject": "S" }]\n}');
+    expect(parsed.problems).toEqual([
+      {
+        code: 'unsafe-name',
+        file: FILE,
+        line: 2,
+        message:
+          '"slug" number cannot name a project (it is not a string); the project is named after its folder instead. Use letters, digits, "-", "_" and "."',
+      },
+    ]);
+    expect(parsed.slug).toBeUndefined();
+    expect(parsed.tasks.map((each) => each.id)).toEqual(['1']);
+  });
+});
+
+describe('parseDecomposition: read, not judged (fields and shapes real workflows write)', () => {
+  const parse = (content: unknown) => parseDecomposition(FILE, JSON.stringify(content, null, 2));
+
+  it('keeps unknown top-level and task fields, never reporting them', () => {
+    const parsed = parse({
+      slug: 'auth',
+      generatedAt: '2026-01-01',
+      mode: 'full',
+      lastDecomposeDate: '2026-01-01',
+      tasks: [{ id: '1.1', subject: 'S', issue: 'DOR-1', parentIssue: null, slice: 'D0', points: 3, dependencys: ['x'] }],
+    });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tasks[0].extra).toEqual({ issue: 'DOR-1', parentIssue: null, slice: 'D0', points: 3, dependencys: ['x'] });
+    expect(parsed.tasks[0].dependsOn).toEqual([]);
+  });
+
+  it('maps title, every dependency alias, file lists as writes and acceptance text into the prompt', () => {
+    const parsed = parse({
+      tasks: [
+        { id: 'a', title: 'Alpha' },
+        { id: 'b', title: 'Beta' },
+        {
+          id: 'c',
+          title: 'Gamma',
+          description: 'Do gamma.',
+          depends_on: ['a'],
+          blockedBy: ['b'],
+          dependsOn: ['a'],
+          files: ['apps/x/src/a.ts', '(throwaway scripts, nothing committed)', '../outside.ts', '/etc/passwd'],
+          owns: ['apps/x/src/routes.ts (wiring only)', 'apps/x/src/__tests__/**'],
+          acceptance: ['A passes', 'B passes'],
+          testPlan: 'Run the unit tests',
+          done: 'Shipped',
+        },
+      ],
+    });
+    expect(parsed.problems).toEqual([]);
+    const gamma = parsed.tasks[2];
+    expect(gamma.dependsOn).toEqual(['a', 'b']);
+    expect(gamma.writes).toEqual(['{workspaceRoot}/apps/x/src/a.ts', '{workspaceRoot}/apps/x/src/routes.ts', '{workspaceRoot}/apps/x/src/__tests__/**']);
+    expect(gamma.description).toBe('Gamma');
+    expect(gamma.prompt).toBe('# Gamma\n\nDo gamma.\n\n## Acceptance criteria\n\n- A passes\n- B passes\n- Shipped\n- Run the unit tests');
+  });
+
+  it('reads a dependency written with a note after the id as that id', () => {
+    const parsed = parse({
+      tasks: [
+        { id: '1.1', subject: 'A' },
+        { id: '1.2', subject: 'B', dependencies: ['1.1 (for the smoke to go fully green)', 'DOR-676'] },
+      ],
+    });
+    expect(parsed.tasks[1].dependsOn).toEqual(['1.1', 'DOR-676']);
+  });
+
+  it('reads tasks nested under phases, with the phase as theirs', () => {
+    const parsed = parse({
+      phases: [
+        { id: 'W1', title: 'Foundations', tasks: [{ id: '1.1', title: 'A', dependsOn: [] }] },
+        { id: 'W2', title: 'Profile', tasks: [{ id: '2.1', title: 'B', dependsOn: ['1.1'] }] },
+      ],
+    });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tasks.map(({ id, phase, phaseName, dependsOn, line }) => ({ id, phase, phaseName, dependsOn, line }))).toEqual([
+      { id: '1.1', phase: 'W1', phaseName: 'Foundations', dependsOn: [], line: 7 },
+      { id: '2.1', phase: 'W2', phaseName: 'Profile', dependsOn: ['1.1'], line: 18 },
+    ]);
+  });
+
+  it('orders batches whose tasks state no dependencies by batch order', () => {
+    const parsed = parse({
+      batches: [
+        { id: 1, name: 'Schema', tasks: [{ id: 'T1', title: 'Schema' }] },
+        {
+          id: 2,
+          name: 'Core',
+          tasks: [
+            { id: 'T2', title: 'Server' },
+            { id: 'T3', title: 'Client', dependencies: [] },
+          ],
+        },
+        { id: 3, name: 'Tests', tasks: [{ id: 'T4', title: 'Tests' }] },
+      ],
+    });
+    expect(parsed.tasks.map(({ id, dependsOn }) => [id, dependsOn])).toEqual([
+      ['T1', []],
+      ['T2', ['T1']],
+      ['T3', []],
+      ['T4', ['T2', 'T3']],
+    ]);
+  });
+
+  it('reads a file that is a bare list of tasks', () => {
+    const parsed = parse([
+      { id: 'fix-1', title: 'Fix one', depends_on: [], status: 'todo' },
+      { id: 'fix-2', title: 'Fix two', depends_on: ['fix-1'] },
+    ]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tasks.map(({ id, dependsOn, line }) => ({ id, dependsOn, line }))).toEqual([
+      { id: 'fix-1', dependsOn: [], line: 2 },
+      { id: 'fix-2', dependsOn: ['fix-1'], line: 8 },
+    ]);
+  });
+
+  it.each(['done', 'completed', 'cancelled'])('marks a task with status %s as closed', (status) => {
+    expect(parse({ tasks: [{ id: '1', subject: 'S', status }] }).tasks[0].closed).toBe(status);
+  });
+
+  it('keeps large values as a note, not in full', () => {
+    const parsed = parse({ tasks: [{ id: '1', subject: 'S', change: { before: 'x'.repeat(5_000) } }] });
+    expect(parsed.tasks[0].extra).toEqual({ change: '(5,013 characters: see the spec file)' });
   });
 });
 
@@ -166,36 +299,18 @@ describe('parseDecomposition: one bad task does not hide the valid ones beside i
       problems: [{ code: 'invalid-id' as const, file: FILE, line: 4, message: `task id "${id}" is not a valid target name: ${ID_RULE}` }],
     })),
     {
-      name: 'neither subject nor description',
+      name: 'neither subject, title nor description',
       entry: { id: '2', phase: 1 },
       problems: [
-        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' },
+        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has no "subject", "title" or "description": one of them is its prompt' },
       ],
     },
     {
       name: 'an empty subject',
       entry: { id: '2', subject: '' },
       problems: [
-        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has neither "subject" nor "description": one of them is its prompt' },
+        { code: 'missing-prompt', file: FILE, line: 4, taskId: '2', message: 'task "2" has no "subject", "title" or "description": one of them is its prompt' },
       ],
-    },
-    {
-      name: 'two dependency aliases',
-      entry: { id: '2', subject: 'S', dependencies: ['1'], blockedBy: ['1'] },
-      problems: [
-        {
-          code: 'invalid-field',
-          file: FILE,
-          line: 4,
-          taskId: '2',
-          message: 'task "2" lists dependencies in both "blockedBy" and "dependencies": use one (blockedBy and dependencies are aliases of dependsOn)',
-        },
-      ],
-    },
-    {
-      name: 'dependencys',
-      entry: { id: '2', subject: 'S', dependencys: ['1'] },
-      problems: [{ code: 'unknown-field', file: FILE, line: 4, taskId: '2', message: 'unknown field "dependencys" in task "2". Did you mean "dependencies"?' }],
     },
     {
       name: 'retries: "two"',
@@ -203,9 +318,17 @@ describe('parseDecomposition: one bad task does not hide the valid ones beside i
       problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "retries" of task "2": expected a number, got "two"' }],
     },
     {
-      name: 'parallelWith a string',
-      entry: { id: '2', subject: 'S', parallelWith: '1' },
-      problems: [{ code: 'invalid-field', file: FILE, line: 4, taskId: '2', message: 'field "parallelWith" of task "2": expected a list, got "1"' }],
+      name: 'a field of ours with a wrong type, among kept ones',
+      entry: { id: '2', subject: 'S', issue: 'DOR-2', timeout: 'soon' },
+      problems: [
+        {
+          code: 'invalid-field',
+          file: FILE,
+          line: 4,
+          taskId: '2',
+          message: 'field "timeout" of task "2": "soon" is not a duration: write e.g. 90s, 15m, 1h30m or a number of seconds',
+        },
+      ],
     },
   ];
 

@@ -1,4 +1,6 @@
 import { isAlias, parseDocument, visit } from 'yaml';
+import { describeError, truncate } from './bounded-text';
+import { MAX_NESTING, plainDataProblem, textNestingDepth } from './data-limits';
 import { findJsonSyntaxError } from './json-syntax-error';
 import { SourceDocument } from './source-document';
 import type { SpecProblem } from './spec-error';
@@ -13,6 +15,11 @@ export function parseStructured(file: string, content: string, language: 'json' 
   // Editors on Windows may save a byte order mark, which JSON.parse rejects.
   const text = content.replace(/^\uFEFF/, '');
   const source = new SourceDocument(text, lineOffset);
+  // Parsers, schemas and message builders all recurse per level: refuse absurd nesting before any of them runs.
+  if (textNestingDepth(text) > MAX_NESTING) {
+    const message = `lists or mappings are nested more than ${MAX_NESTING} levels deep: no task list needs that, so the file is not read`;
+    return { ok: false, problem: { code: 'syntax', file, message } };
+  }
   if (language === 'json') {
     try {
       return { ok: true, value: JSON.parse(text), source };
@@ -29,11 +36,12 @@ export function parseStructured(file: string, content: string, language: 'json' 
     const reason =
       error.code === 'MULTIPLE_DOCS'
         ? 'the file holds more than one YAML document: remove the "---" line that starts the second'
-        : error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        : stripPosition(truncate(error.message.slice(0, 1_000).split('\n')[0], 300));
     return { ok: false, problem: { code: 'syntax', file, line, message: `invalid YAML: ${reason}` } };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: document.toJS(), source };
+    value = document.toJS();
   } catch (conversionError) {
     // toJS throws for an alias whose anchor is missing (or aliases that expand too far).
     let offset: number | undefined;
@@ -43,6 +51,23 @@ export function parseStructured(file: string, content: string, language: 'json' 
       },
     });
     const line = offset === undefined ? undefined : source.lineAtOffset(offset);
-    return { ok: false, problem: { code: 'syntax', file, line, message: `invalid YAML: ${(conversionError as Error).message}` } };
+    return {
+      ok: false,
+      problem: {
+        code: 'syntax',
+        file,
+        line,
+        message: `invalid YAML: ${conversionError instanceof Error ? truncate(conversionError.message, 300) : describeError(conversionError)}`,
+      },
+    };
   }
+  const unusable = plainDataProblem(value);
+  if (unusable) return { ok: false, problem: { code: 'syntax', file, message: `invalid YAML: ${unusable}` } };
+  return { ok: true, value, source };
+}
+
+/** The YAML library's message without its trailing position (the problem carries the line). */
+function stripPosition(message: string): string {
+  const at = message.lastIndexOf(' at line ');
+  return at >= 0 && /^ at line \d+, column \d+:?$/.test(message.slice(at)) ? message.slice(0, at) : message;
 }

@@ -65,3 +65,33 @@ export function resolveInside(root: string, path: string, options: { allowRoot?:
   if (leaves || (inside === '' && !options.allowRoot)) throw new PathOutsideError(path, absoluteRoot);
   return absolute;
 }
+
+/**
+ * Why a task's path pattern (`outputs`, `writes`, `inputs`) reaches outside the workspace, or
+ * undefined when it stays inside. Pure: `{projectRoot}` and `{workspaceRoot}` are resolved
+ * against the workspace-relative `projectRoot`, then the path is normalized; an absolute path,
+ * a `..` that climbs above the workspace root or a backslash (a separator on Windows, a file
+ * name character elsewhere) is refused. A leading `!` (an exclusion) is checked the same way.
+ * Symbolic links are the plugin layer's to check, since only it may read the disk.
+ */
+export function patternOutsideWorkspace(pattern: string, projectRoot: string): string | undefined {
+  const path = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+  if (path.includes('\\')) return 'it contains a backslash: separate folders with "/"';
+  let relative: string;
+  if (path.startsWith('{workspaceRoot}')) relative = path.slice('{workspaceRoot}'.length).replace(/^\/+/, '');
+  else if (path.startsWith('{projectRoot}')) relative = joinRelative(projectRoot, path.slice('{projectRoot}'.length).replace(/^\/+/, ''));
+  else if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~'))
+    return 'it is an absolute path: write it relative to the project, or start it with {workspaceRoot}/';
+  else relative = joinRelative(projectRoot, path);
+  let depth = 0;
+  for (const segment of relative.split('/')) {
+    if (segment === '..') depth--;
+    else if (segment !== '' && segment !== '.') depth++;
+    if (depth < 0) return 'it climbs above the workspace root with ".."';
+  }
+  return undefined;
+}
+
+function joinRelative(root: string, path: string): string {
+  return root === '.' || root === '' ? path : `${root}/${path}`;
+}

@@ -65,6 +65,10 @@ const pluginOptionsSchema = z.strictObject({
     .record(z.string(), estimateSchema)
     .optional()
     .describe('Per profile or provider name: what one task run is expected to take, for the plan, until the task has a run record'),
+  unknownDependencies: z
+    .enum(['error', 'warn'])
+    .optional()
+    .describe('A dependency that names no task (a tracker id such as DOR-676): "error" fails the task when run (default), "warn" drops the edge and runs it'),
 });
 export type AgentPluginOptions = z.input<typeof pluginOptionsSchema>;
 
@@ -80,6 +84,7 @@ export interface NormalizedPluginOptions {
   maxEstimatedCost?: number;
   /** Per profile or provider name. */
   estimates: Record<string, ProfileEstimate>;
+  unknownDependencies: 'error' | 'warn';
 }
 
 export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
@@ -89,6 +94,7 @@ export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
   agents: {},
   conflicts: 'serialize',
   estimates: {},
+  unknownDependencies: 'error',
 };
 
 /** The package name under which the plugin is registered in nx.json. */
@@ -112,7 +118,7 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     });
     throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json:\n  ${lines.join('\n  ')}`);
   }
-  const { targetPrefix, aggregateTarget, defaultAgent, agents, conflicts, maxTasks, maxEstimatedCost, estimates } = result.data;
+  const { targetPrefix, aggregateTarget, defaultAgent, agents, conflicts, maxTasks, maxEstimatedCost, estimates, unknownDependencies } = result.data;
   const normalized: NormalizedPluginOptions = {
     targetPrefix: targetPrefix ?? DEFAULT_PLUGIN_OPTIONS.targetPrefix,
     aggregateTarget: aggregateTarget ?? DEFAULT_PLUGIN_OPTIONS.aggregateTarget,
@@ -122,6 +128,7 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     estimates: estimates ?? {},
     ...(maxTasks !== undefined ? { maxTasks } : {}),
     ...(maxEstimatedCost !== undefined ? { maxEstimatedCost } : {}),
+    unknownDependencies: unknownDependencies ?? DEFAULT_PLUGIN_OPTIONS.unknownDependencies,
   };
   if (normalized.aggregateTarget.startsWith(normalized.targetPrefix)) {
     throw new Error(

@@ -100,8 +100,8 @@ export const decompositionFileSchema = z.strictObject({
 export type TaskFields = z.output<typeof taskFieldsSchema>;
 export type DecompositionTask = z.output<typeof decompositionTaskSchema>;
 
-/** Where a spec came from. */
-export type SpecFormat = 'agent-md' | 'task-list' | 'decomposition';
+/** Where a spec came from. The last three are written by other tools, and read tolerantly. */
+export type SpecFormat = 'agent-md' | 'task-list' | 'decomposition' | 'task-master' | 'spec-kit';
 
 /** A validated, normalized task: what the graph layer and the executor work from. */
 export interface TaskSpec {
@@ -124,6 +124,13 @@ export interface TaskSpec {
   parallelWith?: string[];
   phase?: string;
   phaseName?: string;
+  /**
+   * Set when the source says the task is finished (`done`, `completed`, `cancelled`, a checked
+   * box): the value as written. Such a task is shown with its edges but never runs an agent.
+   */
+  closed?: string;
+  /** Fields another tool wrote that the plugin does not map, kept as written (bounded in size). */
+  extra?: Record<string, unknown>;
   /** Workspace-relative spec file and 1-based line of the task's entry. */
   file: string;
   line?: number;

@@ -9,6 +9,8 @@ type PathSegment = string | number | symbol;
 export class SourceDocument {
   private lineCounter?: LineCounter;
   private document?: ReturnType<typeof parseDocument>;
+  /** Key -> offset per mapping, built on first look-up: 20,000 unknown keys must not cost 20,000 scans. */
+  private readonly keyOffsets = new WeakMap<object, Map<string, { offset?: number; value: unknown }>>();
 
   /** @param lineOffset lines before `text` in its file (a frontmatter starts on line 2). */
   constructor(
@@ -26,9 +28,9 @@ export class SourceDocument {
     let offset: number | undefined = rangeStart(node);
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.keysOf(node).get(String(segment));
         if (!pair) break;
-        offset = rangeStart(pair.key) ?? offset;
+        offset = pair.offset ?? offset;
         node = pair.value;
       } else if (isSeq(node) && typeof segment === 'number') {
         node = node.items[segment];
@@ -39,6 +41,19 @@ export class SourceDocument {
     }
     if (offset === undefined || !this.lineCounter) return undefined;
     return this.lineCounter.linePos(offset).line + this.lineOffset;
+  }
+
+  private keysOf(node: { items: Array<{ key: unknown; value: unknown }> }): Map<string, { offset?: number; value: unknown }> {
+    let keys = this.keyOffsets.get(node);
+    if (!keys) {
+      keys = new Map();
+      for (const item of node.items) {
+        // The first of duplicate keys, as a linear search would find.
+        if (isScalar(item.key) && !keys.has(String(item.key.value))) keys.set(String(item.key.value), { offset: rangeStart(item.key), value: item.value });
+      }
+      this.keyOffsets.set(node, keys);
+    }
+    return keys;
   }
 
   /** 1-based file line of a character offset into `text`. */

@@ -14,7 +14,11 @@ export type SpecErrorCode =
   | 'missing-file'
   | 'parallel-claim'
   | 'write-conflict'
-  | 'write-race';
+  | 'write-race'
+  | 'path-outside'
+  | 'unreadable'
+  | 'other-format'
+  | 'dependency-note';
 
 /** A problem with one spec file, located as precisely as the parser could. */
 export interface SpecProblem {
@@ -28,8 +32,12 @@ export interface SpecProblem {
   message: string;
 }
 
+/** The longest message printed for one problem: whatever a file holds, a report line stays readable. */
+const MAX_PRINTED_MESSAGE = 1_000;
+
 /** `path/to/file.agent.md:12: message`: how every spec problem is printed. */
 export function formatSpecProblem(problem: SpecProblem): string {
   const location = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  return `${location}: ${problem.message}`;
+  const message = problem.message.length > MAX_PRINTED_MESSAGE ? `${problem.message.slice(0, MAX_PRINTED_MESSAGE)}...` : problem.message;
+  return `${location}: ${message}`;
 }

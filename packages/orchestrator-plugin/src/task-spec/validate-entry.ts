@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { preview, quote } from './bounded-text';
 import { didYouMean } from './closest-match';
 import { TASK_ID_PATTERN, TASK_ID_RULE, type TaskFields, type TaskSpec, type SpecFormat } from './schema';
 import type { SourceDocument } from './source-document';
@@ -11,6 +12,9 @@ type Path = readonly (string | number)[];
  * when a task says nothing. Never spent on auth errors, bad requests or permission denials.
  */
 export const DEFAULT_RETRIES = 2;
+
+/** Unknown fields named one by one per entry; the rest are counted in one more problem. */
+const MAX_UNKNOWN_FIELDS_NAMED = 10;
 
 /** Where an entry sits, so its problems name the file, the line and the task. */
 export interface EntryLocation {
@@ -42,22 +46,28 @@ export function validateEntry<Schema extends z.ZodObject>(
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   const problems: SpecProblem[] = [];
-  const where = taskId ? `task "${taskId}"` : location.label;
+  const where = taskId ? `task ${quote(taskId)}` : location.label;
   for (const issue of result.error.issues) {
     const issuePath = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const fields = fieldNamesAt(schema, issuePath);
-      for (const key of issue.keys) {
+      const owner = issuePath.length ? `${quote(issuePath.join('.'))} of ${where}` : where;
+      for (const key of issue.keys.slice(0, MAX_UNKNOWN_FIELDS_NAMED)) {
         const line = location.source.lineOf([...location.path, ...issuePath, key]);
         const hint = didYouMean(key, fields) || (fields.length ? ` Known fields: ${fields.join(', ')}.` : '');
-        const owner = issuePath.length ? `"${issuePath.join('.')}" of ${where}` : where;
-        problems.push({ code: 'unknown-field', file: location.file, line, taskId, message: `unknown field "${key}" in ${owner}.${hint}` });
+        problems.push({ code: 'unknown-field', file: location.file, line, taskId, message: `unknown field ${quote(key)} in ${owner}.${hint}` });
+      }
+      const unnamed = issue.keys.length - MAX_UNKNOWN_FIELDS_NAMED;
+      if (unnamed > 0) {
+        const line = location.source.lineOf([...location.path, ...issuePath]);
+        const message = `${unnamed.toLocaleString('en-US')} more unknown fields in ${owner}. Known fields: ${fields.join(', ')}.`;
+        problems.push({ code: 'unknown-field', file: location.file, line, taskId, message });
       }
       continue;
     }
     const line = location.source.lineOf([...location.path, ...issuePath]);
     const received = valueAt(value, issuePath);
-    const name = issuePath.join('.');
+    const name = issuePath.join('.').slice(0, 80);
     const message =
       issue.code === 'invalid_type' && received === undefined && issuePath.length
         ? `${where} has no "${name}" field: it must be ${expectedType(issue.expected)}`
@@ -70,7 +80,7 @@ export function validateEntry<Schema extends z.ZodObject>(
 /** The id check every format shares: ids become target and folder names. */
 export function checkTaskId(id: string, file: string, line: number | undefined): SpecProblem | undefined {
   if (TASK_ID_PATTERN.test(id)) return undefined;
-  return { code: 'invalid-id', file, line, message: `task id "${id}" is not a valid target name: use ${TASK_ID_RULE}` };
+  return { code: 'invalid-id', file, line, message: `task id ${quote(id)} is not a valid target name: use ${TASK_ID_RULE}` };
 }
 
 /**
@@ -120,7 +130,7 @@ export function normalizeTask(
         file: extra.file,
         line,
         taskId: extra.id,
-        message: `task "${extra.id}" lists dependencies in both "${given[0]}" and "${given[1]}": use one (blockedBy and dependencies are aliases of dependsOn)`,
+        message: `task ${quote(extra.id)} lists dependencies in both "${given[0]}" and "${given[1]}": use one (blockedBy and dependencies are aliases of dependsOn)`,
       },
     };
   }
@@ -174,12 +184,6 @@ function valueAt(value: unknown, path: Path): unknown {
   return current;
 }
 
-/** `"two"`, `11`, `[1]`, shortened: what the user wrote, as they would recognize it. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
 const TYPE_NAMES: Record<string, string> = {
   number: 'a number',
   int: 'a whole number',
@@ -196,7 +200,7 @@ function expectedType(expected: string): string {
 
 /** A zod issue as a sentence that says what was expected and what was written. */
 function issueText(issue: z.core.$ZodIssue, received: unknown): string {
-  const got = `, got ${shown(received)}`;
+  const got = `, got ${preview(received)}`;
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${expectedType(issue.expected)}${got}`;
@@ -218,7 +222,7 @@ function issueText(issue: z.core.$ZodIssue, received: unknown): string {
         ? `expected a non-empty string${got}`
         : `expected at least ${String(issue.minimum)}${got}`;
     default:
-      return issue.message;
+      return issue.message.slice(0, 300);
   }
 }
 
