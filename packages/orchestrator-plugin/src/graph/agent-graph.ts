@@ -90,7 +90,7 @@ export function buildAgentGraph(
   // Resolve references; an unknown one is reported with the closest match, and the task keeps its valid edges.
   const unique = [...claims.values()].filter((list) => list.length === 1 && list[0].entry).map((list) => list[0].entry!);
   const { edges, unknown } = resolveDependencies(unique, claims, idsByProject, options.unknownDependencies);
-  const warnings: SpecProblem[] = [];
+  const warnings: SpecProblem[] = sorted.flatMap((input) => input.parsed.notes ?? []);
   for (const { key, problem } of unknown) {
     if (options.unknownDependencies === 'warn') warnings.push(problem);
     else fail(key, problem);
@@ -166,7 +166,7 @@ export function buildAgentGraph(
       targets[name] =
         taskProblems || !task
           ? errorTarget(parsed.file, id, taskProblems ?? [], upstream, options, project.name)
-          : task.closed
+          : task.closed || task.subtasks
             ? closedTarget(runs.get(key)!, upstream, options)
             : taskTarget(
                 {

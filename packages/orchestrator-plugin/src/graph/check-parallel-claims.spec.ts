@@ -34,24 +34,12 @@ describe('checkParallelClaims (through buildAgentGraph)', () => {
         { id: '1.1', parallelWith: ['1.2'] },
         { id: '1.2', dependencies: ['1.1'] },
       ],
-      warnings: [
-        warning(
-          2,
-          '1.1',
-          'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other',
-        ),
-      ],
+      warnings: [warning(2, '1.1', '"1.1" lists "1.2" as parallel, but "1.2" depends on "1.1": they will run one after the other')],
     },
     {
       name: 'a transitive ordering, spelled step by step',
       tasks: [{ id: '1.1' }, { id: '1.2', dependencies: ['1.1'] }, { id: '1.3', dependencies: ['1.2'], parallelWith: ['1.1'] }],
-      warnings: [
-        warning(
-          4,
-          '1.3',
-          'tasks "1.3" and "1.1" are declared parallelWith each other, but the dependencies order them (1.3 -> 1.2 -> 1.1): they will run one after the other',
-        ),
-      ],
+      warnings: [warning(4, '1.3', '"1.3" lists "1.1" as parallel, but "1.3" depends on "1.1" (1.3 -> 1.2 -> 1.1): they will run one after the other')],
     },
     {
       name: 'a pair claimed from both sides is reported once',
@@ -59,13 +47,7 @@ describe('checkParallelClaims (through buildAgentGraph)', () => {
         { id: '1.1', parallelWith: ['1.2'] },
         { id: '1.2', dependencies: ['1.1'], parallelWith: ['1.1'] },
       ],
-      warnings: [
-        warning(
-          2,
-          '1.1',
-          'tasks "1.1" and "1.2" are declared parallelWith each other, but the dependencies order them (1.2 -> 1.1): they will run one after the other',
-        ),
-      ],
+      warnings: [warning(2, '1.1', '"1.1" and "1.2" list each other as parallel, but "1.2" depends on "1.1": they will run one after the other')],
     },
     {
       name: 'siblings that are in fact unordered: no warning',

@@ -1,4 +1,5 @@
 import type { TaskSpec } from '../task-spec/schema';
+import { quote } from '../task-spec/bounded-text';
 import type { SpecProblem } from '../task-spec/spec-error';
 import { parseTaskReference, taskKey, type TaskKey } from './task-key';
 
@@ -13,6 +14,7 @@ export function checkParallelClaims(
 ): SpecProblem[] {
   const warnings: SpecProblem[] = [];
   const reported = new Set<string>();
+  const claimsOf = new Map(entries.map(({ key, task }) => [key, new Set(task.parallelWith ?? [])]));
   for (const { key, task, project } of entries) {
     for (const other of task.parallelWith ?? []) {
       const otherKey = taskKey(project.name, other);
@@ -21,16 +23,23 @@ export function checkParallelClaims(
       reported.add(pair);
       const base = { code: 'parallel-claim' as const, file: task.file, line: task.line, taskId: task.id };
       if (!edges.has(otherKey)) {
-        warnings.push({ ...base, message: `task "${task.id}" claims to run in parallel with "${other}", which is not a task of project "${project.name}"` });
-        continue;
-      }
-      const path = findPath(edges, key, otherKey) ?? findPath(edges, otherKey, key);
-      if (path) {
-        const spelled = path.map((step) => parseTaskReference(step, '').id).join(' -> ');
         warnings.push({
           ...base,
-          message: `tasks "${task.id}" and "${other}" are declared parallelWith each other, but the dependencies order them (${spelled}): they will run one after the other`,
+          message: `task ${quote(task.id)} claims to run in parallel with ${quote(other)}, which is not a task of project ${quote(project.name)}`,
         });
+        continue;
+      }
+      const forward = findPath(edges, key, otherKey);
+      const path = forward ?? findPath(edges, otherKey, key);
+      if (path) {
+        const spelled = path.map((step) => parseTaskReference(step, '').id).join(' -> ');
+        // Who depends on whom, in the words of the file: "4.3 depends on 4.1", through the chain when it is longer.
+        const [dependent, dependency] = forward ? [task.id, other] : [other, task.id];
+        const how =
+          path.length > 2 ? `${quote(dependent)} depends on ${quote(dependency)} (${spelled})` : `${quote(dependent)} depends on ${quote(dependency)}`;
+        const mutual = claimsOf.get(otherKey)?.has(task.id);
+        const claim = mutual ? `${quote(task.id)} and ${quote(other)} list each other as parallel` : `${quote(task.id)} lists ${quote(other)} as parallel`;
+        warnings.push({ ...base, message: `${claim}, but ${how}: they will run one after the other` });
       }
     }
   }

@@ -153,9 +153,10 @@ export function errorTarget(
 }
 
 /**
- * A task its source marks as finished (task-master `done`/`cancelled`, a checked spec-kit box):
- * shown in the graph with its edges, never run. A no-op, so neither the aggregate nor a dependent
- * task starts an agent for it; to run it again, reopen it in its file.
+ * A task that runs no agent itself: one its source marks as finished (task-master `done` or
+ * `cancelled`, a checked spec-kit box), or a task-master task carried out by its subtasks. Shown
+ * in the graph with its edges; a no-op, so neither the aggregate nor a dependent task starts an
+ * agent for it. To run a finished task again, reopen it in its file.
  */
 export function closedTarget(
   run: ResolvedTaskRun,
@@ -168,12 +169,14 @@ export function closedTarget(
     executor: 'nx:noop',
     ...(dependsOn.length ? { dependsOn } : {}),
     metadata: {
-      description: `${task.closed} in ${task.file}, not run: ${task.description ?? firstLine(task.prompt)}`,
+      description: task.closed
+        ? `${task.closed} in ${task.file}, not run: ${task.description ?? firstLine(task.prompt)}`
+        : `Carried out by its ${task.subtasks!.length} subtasks: ${task.description ?? firstLine(task.prompt)}`,
       technologies: TECHNOLOGIES,
       agentTask: {
         spec: task.file,
         ...(task.line !== undefined ? { line: task.line } : {}),
-        closed: task.closed,
+        ...(task.closed ? { closed: task.closed } : { subtasks: task.subtasks }),
         ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
         ...(task.extra ? { sourceFields: task.extra } : {}),
       },

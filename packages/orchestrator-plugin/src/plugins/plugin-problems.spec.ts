@@ -18,9 +18,11 @@ const FILES = {
 const SPEC_FILES = Object.keys(FILES).filter((file) => !file.endsWith('project.json'));
 
 describe('createNodes with invalid specs', () => {
+  // The report goes through Nx's plugin-worker log channel, which falls back to console.warn outside a worker.
   let stderr: jest.SpyInstance;
   beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stderr = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -70,7 +72,7 @@ describe('createNodes with invalid specs', () => {
 `);
   });
 
-  it('reports every problem and warning on stderr, one line each with file and line', async () => {
+  it('reports every problem and warning through the plugin log channel, one line each with file and line', async () => {
     const root = createWorkspace(FILES);
     await createNodes[1](SPEC_FILES, { aggregateTarget: 'all-agents' }, { workspaceRoot: root, nxJsonConfiguration: {} });
     expect(stderr).toHaveBeenCalledTimes(1);
@@ -79,8 +81,7 @@ describe('createNodes with invalid specs', () => {
   apps/api/bad.agent.md:2: field "retries" of task "bad": expected a number, got "many"
   libs/web/agent-tasks.json:3: invalid JSON: expected "," or "}" after a property value, found \`"prompt"\`
 nx-agent-orchestrator: 1 warning (the tasks still run as the dependencies say; \`nx run-many -t all-agents\` is unaffected):
-  specs/plan/03-tasks.json:2: tasks "1" and "2" are declared parallelWith each other, but the dependencies order them (2 -> 1): they will run one after the other
-"
+  specs/plan/03-tasks.json:2: "1" lists "2" as parallel, but "2" depends on "1": they will run one after the other"
 `);
   });
 

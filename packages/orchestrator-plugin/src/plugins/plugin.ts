@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join, posix, relative, isAbsolute, sep } from 'node:path';
 // Types only: loading @nx/devkit at run time costs a plugin worker about 0.3 s.
 import type { CreateDependencies, CreateNodes, CreateNodesResult, DependencyType, ProjectConfiguration, RawProjectGraphDependency } from '@nx/devkit';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
@@ -12,10 +12,19 @@ import { loadSubagentProfiles } from '../workspace/load-subagent-profiles';
 import { findProjectForSpec } from './find-project';
 import { readLockedPackages } from '../workspace/read-locked-packages';
 import { ParseCache } from './parse-cache';
-import { formatProblemReport } from './report-problems';
+import { formatFullProblemList, formatProblemReport } from './report-problems';
+import { writeFileAtomically } from '../runs/atomic-write';
+import { describeError } from '../task-spec/bounded-text';
 
-/** Every file name the plugin reads. Flat alternation: Nx's glob engine has no nested braces. */
-export const SPEC_GLOB = '**/{*.agent.md,agent-tasks.json,agent-tasks.yaml,agent-tasks.yml,03-tasks.json}';
+/**
+ * Every file the plugin reads: its own formats, `03-tasks.json` decompositions, task-master's
+ * `tasks/tasks.json` (also under `.taskmaster/`) and spec-kit's `specs/<feature>/tasks.md`.
+ * Flat alternation: Nx's glob engine has no nested braces.
+ */
+export const SPEC_GLOB = '**/{*.agent.md,agent-tasks.json,agent-tasks.yaml,agent-tasks.yml,03-tasks.json,tasks/tasks.json,specs/*/tasks.md}';
+
+/** Where the full problem list goes when the printed report is grouped (inside Nx's workspace data). */
+export const PROBLEM_LIST_FILE = 'nx-agent-orchestrator-problems.txt';
 
 /**
  * Infers agent targets from task specs: glob -> parse (cached by content hash) -> graph.
@@ -31,10 +40,15 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
     const memo = new Map<string, SpecProject | null>();
     try {
       const parsedFiles = files.flatMap((file) => {
-        const content = readSpec(join(context.workspaceRoot, file));
-        // Deleted between Nx's glob and this read: the next graph computation won't list it.
-        if (content === undefined) return [];
-        return [cache.get(file, content, () => loadParsers().parseSpecFile(file, content))];
+        // Each file in its own guard: whatever one file does, it costs only its own tasks.
+        try {
+          const content = readSpec(join(context.workspaceRoot, file));
+          // Deleted between Nx's glob and this read: the next graph computation won't list it.
+          if (content === undefined) return [];
+          return [cache.get(file, content, () => loadParsers().parseSpecFile(file, content))];
+        } catch (error) {
+          return [unreadable(file, error)];
+        }
       });
       // A folder that is not in a project becomes one named by its decomposition's slug, whichever
       // of its spec files asks: one name per root, or Nx keeps one and the others' edges break.
@@ -44,9 +58,19 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
         project: findProjectForSpec(context.workspaceRoot, parsed.file, slugByFolder.get(posix.dirname(parsed.file)), memo),
       }));
       const subagents = loadSubagentProfiles(context.workspaceRoot);
-      const graph = buildAgentGraph(inputs, options, { subagents: subagents.profiles, lockedPackages: readLockedPackages(context.workspaceRoot) });
-      const report = formatProblemReport(graph.problems, graph.warnings, options.aggregateTarget, subagents.problems);
-      if (report) process.stderr.write(report);
+      let graph: ReturnType<typeof buildAgentGraph>;
+      try {
+        graph = buildAgentGraph(inputs, options, {
+          subagents: subagents.profiles,
+          lockedPackages: readLockedPackages(context.workspaceRoot),
+          realPathOutside: realPathOutside(context.workspaceRoot),
+        });
+      } catch (error) {
+        // A bug here must not stop every Nx command: the workspace loads without agent targets, and says why.
+        process.stderr.write(`nx-agent-orchestrator: agent targets are unavailable: ${describeError(error)}. Please report this.\n`);
+        return [];
+      }
+      reportProblems(graph.problems, graph.warnings, options.aggregateTarget, subagents.problems);
       return graph.files.map(({ file, project, targets, targetGroup }) => {
         const configuration: Omit<ProjectConfiguration, 'root'> & { root: string } = {
           root: project.root,
@@ -91,6 +115,81 @@ export const createDependencies: CreateDependencies<AgentPluginOptions> = (_opti
   return dependencies;
 };
 
+/**
+ * Prints the report where the user sees it. Nx's plugin-worker log channel reaches the terminal
+ * both without the daemon (the CLI hosts the worker) and with it (the daemon forwards the line to
+ * the client that asked for the graph); stderr is the fallback where that channel is missing.
+ * A grouped report points at the full list, written beside Nx's other workspace data.
+ */
+function reportProblems(problems: SpecProblemList, warnings: SpecProblemList, aggregateTarget: string, profileProblems: readonly string[]): void {
+  const fullListPath = join(workspaceDataDirectory, PROBLEM_LIST_FILE);
+  const full = formatFullProblemList(problems, warnings);
+  try {
+    if (full) writeFileAtomically(fullListPath, full, { durable: false });
+  } catch {
+    // Only the pointer to the full list is lost; the report still prints.
+  }
+  const report = formatProblemReport({ problems, warnings, aggregateTarget, profileProblems, fullListPath: relativeToCwd(fullListPath) });
+  if (!report) return;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const internals = require('nx/src/devkit-internals') as { emitPluginWorkerLog?: (level: 'warn', message: string) => void };
+    if (internals.emitPluginWorkerLog) {
+      internals.emitPluginWorkerLog('warn', report.trimEnd());
+      return;
+    }
+  } catch {
+    // An Nx without the channel: stderr below.
+  }
+  process.stderr.write(report);
+}
+
+type SpecProblemList = ReturnType<typeof buildAgentGraph>['problems'];
+
+function relativeToCwd(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+}
+
+/** A file that could not even be read or parsed becomes a problem naming it, never an exception out of createNodes. */
+function unreadable(file: string, error: unknown): ReturnType<typeof SpecParsers.parseSpecFile> {
+  const message = `could not be read (${describeError(error)}): the file's tasks are skipped; the rest of the workspace is unaffected`;
+  return { file, format: 'agent-md', tasks: [], problems: [{ code: 'unreadable', file, message }] };
+}
+
+/**
+ * A look-up for WorkspaceFacts.realPathOutside: follows symbolic links on the way to a
+ * workspace-relative path (its longest existing ancestor, memoized) and returns the real path
+ * when it lies outside the workspace.
+ */
+function realPathOutside(workspaceRoot: string): (path: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  let root: string;
+  try {
+    root = realpathSync(workspaceRoot);
+  } catch {
+    return () => undefined;
+  }
+  const lookUp = (path: string): string | undefined => {
+    if (memo.has(path)) return memo.get(path);
+    let real: string | undefined;
+    try {
+      real = realpathSync(join(workspaceRoot, path));
+    } catch {
+      // Not there (yet): its parent decides.
+      const parent = posix.dirname(path);
+      const outside = parent === path || parent === '.' || parent === '' ? undefined : lookUp(parent);
+      memo.set(path, outside);
+      return outside;
+    }
+    const inside = relative(root, real);
+    const outside = inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? real : undefined;
+    memo.set(path, outside);
+    return outside;
+  };
+  return (path) => (path === '' || path === '.' ? undefined : lookUp(path.replace(/\/+$/, '')));
+}
+
 function readSpec(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
@@ -109,8 +208,8 @@ function loadParsers(): typeof SpecParsers {
 /** The parse cache is only valid for the parser that wrote it: the package version, read per graph computation (never at import). */
 function parserVersion(): string {
   try {
-    return `${(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version}-1`;
+    return `${(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version}-2`;
   } catch {
-    return 'dev-1';
+    return 'dev-2';
   }
 }

@@ -42,7 +42,14 @@ describe('parseSpecFile', () => {
       file: 'docs/notes.md',
       format: 'agent-md',
       tasks: [],
-      problems: [{ code: 'syntax', file: 'docs/notes.md', message: 'not a spec file: name it *.agent.md, agent-tasks.{json,yaml,yml} or 03-tasks.json' }],
+      problems: [
+        {
+          code: 'syntax',
+          file: 'docs/notes.md',
+          message:
+            'not a spec file: name it *.agent.md, agent-tasks.{json,yaml,yml}, 03-tasks.json, tasks/tasks.json (task-master) or specs/<feature>/tasks.md (spec-kit)',
+        },
+      ],
     });
   });
 });

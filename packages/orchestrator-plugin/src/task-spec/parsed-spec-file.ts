@@ -9,4 +9,6 @@ export interface ParsedSpecFile {
   slug?: string;
   tasks: TaskSpec[];
   problems: SpecProblem[];
+  /** Reported, but nothing fails: a file at a task-master path that is another tool's, a dependency note that could not be applied. */
+  notes?: SpecProblem[];
 }

@@ -129,6 +129,8 @@ export interface TaskSpec {
    * box): the value as written. Such a task is shown with its edges but never runs an agent.
    */
   closed?: string;
+  /** Set when the task is carried out by its subtasks (task-master): the target is a no-op that waits for them. */
+  subtasks?: string[];
   /** Fields another tool wrote that the plugin does not map, kept as written (bounded in size). */
   extra?: Record<string, unknown>;
   /** Workspace-relative spec file and 1-based line of the task's entry. */
