@@ -22,7 +22,7 @@ export function parseStructured(file: string, content: string, language: 'json' 
   }
   if (language === 'json') {
     try {
-      return { ok: true, value: JSON.parse(text), source };
+      return { ok: true, value: JSON.parse(text), source: new SourceDocument(text, lineOffset, 'json') };
     } catch (error) {
       const located = findJsonSyntaxError(text);
       const line = located ? source.lineAtOffset(located.offset) : undefined;

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { jsonPositions, type JsonPosition } from './json-positions';
 
 type PathSegment = string | number | symbol;
 
@@ -12,14 +13,22 @@ export class SourceDocument {
   /** Key -> offset per mapping, built on first look-up: 20,000 unknown keys must not cost 20,000 scans. */
   private readonly keyOffsets = new WeakMap<object, Map<string, { offset?: number; value: unknown }>>();
 
-  /** @param lineOffset lines before `text` in its file (a frontmatter starts on line 2). */
+  private json?: JsonPosition;
+  private lineStarts?: number[];
+
+  /**
+   * @param lineOffset lines before `text` in its file (a frontmatter starts on line 2).
+   * @param language `json` when the text is valid JSON: positions then come from one linear scan.
+   */
   constructor(
     private readonly text: string,
     private readonly lineOffset = 0,
+    private readonly language: 'json' | 'yaml' = 'yaml',
   ) {}
 
   /** 1-based file line of the key (for a map entry) or item (for a list entry) at `path`. */
   lineOf(path: readonly PathSegment[]): number | undefined {
+    if (this.language === 'json') return this.jsonLineOf(path);
     if (!this.document) {
       this.lineCounter = new LineCounter();
       this.document = parseDocument(this.text, { lineCounter: this.lineCounter, uniqueKeys: false });
@@ -54,6 +63,33 @@ export class SourceDocument {
       this.keyOffsets.set(node, keys);
     }
     return keys;
+  }
+
+  private jsonLineOf(path: readonly PathSegment[]): number | undefined {
+    this.json ??= jsonPositions(this.text);
+    let node = this.json;
+    for (const segment of path) {
+      const child = typeof segment === 'symbol' ? undefined : node.children?.get(String(segment));
+      if (!child) break;
+      node = child;
+    }
+    return this.lineOfOffset(node.offset);
+  }
+
+  /** Binary search over line starts, computed once. */
+  private lineOfOffset(offset: number): number {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let index = this.text.indexOf('\n'); index >= 0; index = this.text.indexOf('\n', index + 1)) this.lineStarts.push(index + 1);
+    }
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.lineStarts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1 + this.lineOffset;
   }
 
   /** 1-based file line of a character offset into `text`. */
