@@ -49,7 +49,15 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const transcript = (entry: Record<string, unknown>) =>
     appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
 
-  const base = { schemaVersion: 1 as const, project, task: task.id, spec: task.file, upstream: request.upstream.map((item) => `${item.project}:${item.task}`) };
+  const base = {
+    schemaVersion: 1 as const,
+    project,
+    task: task.id,
+    spec: task.file,
+    upstream: request.upstream.map((item) => `${item.project}:${item.task}`),
+    // Fields another tool wrote into the task (issue, points, ...), kept as written.
+    ...(task.extra ? { sourceFields: task.extra } : {}),
+  };
   // The model the run was asked to use: what a failed run records, having no answer to report one.
   const model = resolved.profile.model;
   let attempts = 0;

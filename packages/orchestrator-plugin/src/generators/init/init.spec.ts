@@ -44,26 +44,48 @@ describe('init generator', () => {
     ]);
   });
 
-  it('changes nothing when run a second time', () => {
+  it('changes nothing when run a second time with the same options, or none', () => {
     initGenerator(tree, { defaultAgent: 'scripted' });
     const before = snapshotTree(tree);
 
     initGenerator(tree, { defaultAgent: 'scripted' });
-    initGenerator(tree, { targetPrefix: 'other-', aggregateTarget: 'other' });
+    initGenerator(tree, {});
 
     expect(snapshotTree(tree)).toEqual(before);
     expect(Object.keys(before)).toContain('nx.json');
   });
 
+  it('run again with new options, updates them and keeps the rest', () => {
+    initGenerator(tree, { defaultAgent: 'scripted' });
+
+    initGenerator(tree, { defaultAgent: 'claude-code', targetPrefix: 'ai-' });
+
+    expect(readJson(tree, 'nx.json').plugins).toEqual([
+      { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'ai-', aggregateTarget: 'agent', defaultAgent: 'claude-code' } },
+    ]);
+  });
+
   it.each([
-    ['a plain string', 'nx-agent-orchestrator'],
-    ['an object with its own options', { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'task-' }, include: ['apps/**'] }],
-  ])('leaves an existing registration as %s untouched', (_label, registration) => {
-    // Written without indentation on purpose: any rewrite of nx.json would show in the raw text.
+    ['a plain string', 'nx-agent-orchestrator', { plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'codex' } }],
+    [
+      'an object with its own options and include',
+      { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'task-' }, include: ['apps/**'] },
+      { plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'task-', defaultAgent: 'codex' }, include: ['apps/**'] },
+    ],
+  ])('updates an existing registration as %s with the options given, and nothing else', (_label, registration, expected) => {
     tree.write('nx.json', JSON.stringify({ analytics: false, plugins: [registration] }));
-    const before = tree.read('nx.json', 'utf-8');
 
     initGenerator(tree, { defaultAgent: 'codex' });
+
+    expect(readJson(tree, 'nx.json')).toEqual({ analytics: false, plugins: [expected] });
+  });
+
+  it('leaves an existing registration untouched when run without options', () => {
+    // Written without indentation on purpose: any rewrite of nx.json would show in the raw text.
+    tree.write('nx.json', JSON.stringify({ analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { targetPrefix: 'task-' } }] }));
+    const before = tree.read('nx.json', 'utf-8');
+
+    initGenerator(tree, {});
 
     expect(tree.read('nx.json', 'utf-8')).toBe(before);
   });

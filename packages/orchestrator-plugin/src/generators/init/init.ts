@@ -12,10 +12,10 @@ export interface InitPluginOptions {
 /**
  * Registers the plugin in nx.json as `{ plugin: "nx-agent-orchestrator", options }` and
  * gitignores `.agent-runs` (run records are task outputs, restored from the cache, like dist).
- * Running it again changes nothing: a registration that already exists, as a plain string
- * or as an object with any options, belongs to the user and is left untouched. The package
- * itself is for the user to install. Nothing is formatted, because Nx 24's default formatter
- * (oxfmt) is often not installed.
+ * Running it again with options updates those options in the existing registration (the
+ * others, and include/exclude, are kept); running it again with the same options, or none,
+ * changes nothing. The package itself is for the user to install. Nothing is formatted, because
+ * Nx 24's default formatter (oxfmt) is often not installed.
  */
 export function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): void {
   const pluginOptions = normalizeOptions(options);
@@ -28,8 +28,28 @@ export function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): vo
     return;
   }
   const plugins = nxJson.plugins ?? [];
-  if (plugins.some(isThisPlugin)) return;
-  updateNxJson(tree, { ...nxJson, plugins: [...plugins, registration] });
+  const existing = plugins.findIndex(isThisPlugin);
+  if (existing < 0) {
+    updateNxJson(tree, { ...nxJson, plugins: [...plugins, registration] });
+    return;
+  }
+  // Only the flags given on this run change anything: defaults never overwrite what the user chose.
+  const given = Object.fromEntries(Object.entries(pluginOptions).filter(([name]) => options[name as keyof InitGeneratorSchema] !== undefined));
+  const current = plugins[existing];
+  const currentOptions = (typeof current === 'string' ? {} : (current.options ?? {})) as Record<string, unknown>;
+  if (Object.entries(given).every(([name, value]) => currentOptions[name] === value)) return;
+  const updatedOptions = { ...currentOptions, ...given };
+  if (
+    typeof updatedOptions.aggregateTarget === 'string' &&
+    typeof updatedOptions.targetPrefix === 'string' &&
+    updatedOptions.aggregateTarget.startsWith(updatedOptions.targetPrefix)
+  ) {
+    throw new Error(
+      `--aggregateTarget "${updatedOptions.aggregateTarget}" would start with targetPrefix "${updatedOptions.targetPrefix}" in nx.json: choose names that do not overlap`,
+    );
+  }
+  const updated = typeof current === 'string' ? { plugin: current, options: updatedOptions } : { ...current, options: updatedOptions };
+  updateNxJson(tree, { ...nxJson, plugins: plugins.map((entry, index) => (index === existing ? updated : entry)) });
 }
 
 /** Resolves defaults and rejects values that would give a broken task graph. */
