@@ -39,7 +39,8 @@ type Raw = Record<string, unknown>;
  * at these paths that is another tool's format is named as such and read as no tasks.
  */
 export function parseTaskMaster(file: string, content: string): ParsedSpecFile {
-  const result: ParsedSpecFile = { file, format: 'task-master', tasks: [], problems: [] };
+  // Outside any project, `.taskmaster/tasks/tasks.json` makes a project named `taskmaster`, not `tasks`.
+  const result: ParsedSpecFile = { file, format: 'task-master', tasks: [], problems: [], ...(file.split('/').includes('.taskmaster') ? { slug: 'taskmaster' } : {}) };
   const parsed = parseStructured(file, content, 'json');
   if (!parsed.ok) {
     result.problems.push(parsed.problem);
