@@ -40,7 +40,13 @@ type Raw = Record<string, unknown>;
  */
 export function parseTaskMaster(file: string, content: string): ParsedSpecFile {
   // Outside any project, `.taskmaster/tasks/tasks.json` makes a project named `taskmaster`, not `tasks`.
-  const result: ParsedSpecFile = { file, format: 'task-master', tasks: [], problems: [], ...(file.split('/').includes('.taskmaster') ? { slug: 'taskmaster' } : {}) };
+  const result: ParsedSpecFile = {
+    file,
+    format: 'task-master',
+    tasks: [],
+    problems: [],
+    ...(file.split('/').includes('.taskmaster') ? { slug: 'taskmaster' } : {}),
+  };
   const parsed = parseStructured(file, content, 'json');
   if (!parsed.ok) {
     result.problems.push(parsed.problem);
