@@ -121,7 +121,9 @@ export function buildAgentGraph(
 
   // Overlapping writers that nothing orders: an edge in declaration order, or both fail (the conflicts option).
   const writeCheck = checkWriteConflicts({
-    tasks: unique.filter((entry) => runs.has(entry.key) && !failed.has(entry.key) && !entry.task.closed).map(({ key, task, project }) => ({ key, task, projectRoot: project.root })),
+    tasks: unique
+      .filter((entry) => runs.has(entry.key) && !failed.has(entry.key) && !entry.task.closed)
+      .map(({ key, task, project }) => ({ key, task, projectRoot: project.root })),
     edges,
     mode: options.conflicts,
   });
