@@ -1,93 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PLUGIN_OPTIONS, type NormalizedPluginOptions } from '../task-spec/plugin-options';
 import type { TaskSpec } from '../task-spec/schema';
-import { AgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
-import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
-import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
+import { AgentError, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
+import type { RunAgentTaskRequest } from './run-agent-task';
+import { runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
 import { writeRunRecord, type RunRecord } from '../runs/run-record';
-import { resolvedRun } from '../testing/resolved-run';
+import { fakeSuccess as succeed, fakeTask as task, useFakeAgentRuns, waitForAbort } from '../testing/fake-agent-runs';
 
-const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const OPTIONS: NormalizedPluginOptions = {
   ...DEFAULT_PLUGIN_OPTIONS,
   agents: { implementer: { provider: 'anthropic', model: 'claude-sonnet-4', systemPrompt: 'Implement.', tools: ['Read'], env: { A: '1' } } },
 };
 
-let workspaceRoot: string;
-let time: number;
-beforeEach(() => {
-  workspaceRoot = mkdtempSync(join(tmpdir(), 'run-agent-task-'));
-  time = T0;
-});
-afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
-
-const task = (overrides: Partial<TaskSpec> = {}): TaskSpec => ({
-  id: 'write-api',
-  prompt: 'Write the API.',
-  agent: 'implementer',
-  dependsOn: [],
-  after: [],
-  inputs: [],
-  outputs: [],
-  writes: [],
-  retries: 2,
-  cache: true,
-  file: 'apps/api/write-api.agent.md',
-  format: 'agent-md',
-  ...overrides,
-});
-
-const succeed = (overrides: Partial<AgentRunResult> = {}): AgentRunResult => ({
-  summary: 'Wrote 3 endpoints.',
-  model: 'claude-sonnet-4',
-  turns: 4,
-  inputTokens: 1_000,
-  outputTokens: 200,
-  filesWritten: ['apps/api/src/a.ts'],
-  ...overrides,
-});
-
-/** A fake adapter: each call runs the next behaviour; the clock advances 5s per attempt. */
-function fakeAdapter(...behaviours: Array<(request: AgentRunRequest) => Promise<AgentRunResult>>) {
-  const requests: AgentRunRequest[] = [];
-  const adapter: AgentAdapter = {
-    provider: 'fake',
-    retryBaseDelayMs: 1,
-    run: async (request) => {
-      requests.push(request);
-      time += 5_000;
-      return behaviours[Math.min(requests.length, behaviours.length) - 1](request);
-    },
-  };
-  return { adapter, requests };
-}
-
-/** Resolves never by itself: rejects once the request's signal aborts (a well-behaved adapter). */
-const waitForAbort = (request: AgentRunRequest) =>
-  new Promise<AgentRunResult>((_, reject) => request.signal.addEventListener('abort', () => reject(new AgentError('aborted', { isRetryable: false }))));
-
-async function run(adapter: AgentAdapter, { task: spec = task(), ...overrides }: Partial<RunAgentTaskRequest> & { task?: TaskSpec } = {}) {
-  const log: string[] = [];
-  const record = await runAgentTask({
-    workspaceRoot,
-    run: resolvedRun(spec, OPTIONS),
-    upstream: [],
-    signal: new AbortController().signal,
-    log: (line) => log.push(line),
-    createAdapter: () => adapter,
-    now: () => new Date(time),
-    ...overrides,
-  });
-  const folder = join(workspaceRoot, runRecordFolder(record.project, record.task));
-  const transcript = readFileSync(join(folder, TRANSCRIPT_FILE), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  expect(JSON.parse(readFileSync(join(folder, RUN_RECORD_FILE), 'utf8'))).toEqual(record);
-  return { record, log, transcript };
-}
+const runs = useFakeAgentRuns(OPTIONS);
+const fakeAdapter = (...behaviours: Array<(request: AgentRunRequest) => Promise<AgentRunResult>>) => runs.fakeAdapter(behaviours);
+const run = runs.run;
 
 describe('runAgentTask with a fake adapter', () => {
   it('a success: the record, the request the adapter got, the transcript and the log', async () => {
@@ -116,6 +44,8 @@ describe('runAgentTask with a fake adapter', () => {
       summary: 'Wrote 3 endpoints.',
       filesWritten: ['apps/api/src/a.ts'],
       upstream: [],
+      attemptHistory: [{ attempt: 1, outcome: 'succeeded', tokens: { input: 1_000, output: 200 }, costUsd: 0.25, durationMs: 5_000 }],
+      warnings: [],
     });
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
@@ -124,7 +54,7 @@ describe('runAgentTask with a fake adapter', () => {
       model: 'claude-sonnet-4',
       tools: ['Read'],
       env: { A: '1' },
-      cwd: workspaceRoot,
+      cwd: runs.workspaceRoot,
       projectRoot: 'apps/api',
       attempt: 1,
     });
@@ -256,8 +186,8 @@ describe('runAgentTask with a fake adapter', () => {
       filesWritten: [],
       upstream: [],
     });
-    writeRunRecord(workspaceRoot, upstreamRecord('api', 'design', 'succeeded', 'Designed GET /users.'));
-    writeRunRecord(workspaceRoot, upstreamRecord('shared', 'schema', 'failed', 'HALF DONE'));
+    writeRunRecord(runs.workspaceRoot, upstreamRecord('api', 'design', 'succeeded', 'Designed GET /users.'));
+    writeRunRecord(runs.workspaceRoot, upstreamRecord('shared', 'schema', 'failed', 'HALF DONE'));
     const { adapter, requests } = fakeAdapter(async () => succeed());
     const upstream = [
       { project: 'api', task: 'design' },
@@ -272,7 +202,7 @@ describe('runAgentTask with a fake adapter', () => {
   });
 
   it('clears the previous record and transcript first: a failed rerun leaves no stale success', async () => {
-    const folder = join(workspaceRoot, runRecordFolder('api', 'write-api'));
+    const folder = join(runs.workspaceRoot, runRecordFolder('api', 'write-api'));
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, TRANSCRIPT_FILE), '{"type":"stale"}\n');
     writeFileSync(join(folder, 'leftover.txt'), 'x');

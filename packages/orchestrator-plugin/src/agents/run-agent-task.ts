@@ -1,16 +1,20 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderId } from '../task-spec/plugin-options';
+import { describeAgentWarning, honouredSettings, type AgentWarning } from '../task-spec/provider-capabilities';
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import { formatDuration } from '../task-spec/duration';
-import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunResult } from './agent-adapter';
+import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
+import { AttemptHistory } from './attempt-history';
 import { createAgent } from './create-agent';
-import { priceTokens } from './pricing';
-import { secretRedactor } from './redact-secrets';
-import { withRetries } from './retry';
+import { redactDeep, secretRedactor } from './redact-secrets';
+import { withRetries, type RetryOptions } from './retry';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
 import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
+
+/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 596 h); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface RunAgentTaskRequest {
   workspaceRoot: string;
@@ -27,27 +31,34 @@ export interface RunAgentTaskRequest {
   /** Injectable for tests. */
   createAdapter?: (provider: ProviderId) => AgentAdapter;
   now?: () => Date;
+  /** The environment agents start from; default process.env (read here only, never changed). */
+  env?: NodeJS.ProcessEnv;
+  /** Waits and notices around each attempt (concurrency pools, a provider's shared backoff). */
+  attemptHooks?: Pick<RetryOptions, 'beforeAttempt' | 'onRateLimited'>;
 }
 
 /**
  * Runs one resolved agent task end to end: assemble the prompt with the upstream
  * summaries, run with retries and a timeout, and write the run record and transcript.
- * The record is written whatever the outcome; its status says whether the run succeeded.
+ * The record is written whatever the outcome; its status says whether the run succeeded,
+ * and it lists every attempt, whose tokens and cost all count.
  */
 export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRecord> {
   const { workspaceRoot, run } = request;
   const { task, agent: resolved } = run;
   const project = run.project.name;
+  const env = request.env ?? process.env;
   // Whatever an adapter does, no key reaches the terminal, the transcript or the record.
-  const redact = secretRedactor({ ...process.env, ...resolved.profile.env });
+  const redact = secretRedactor({ ...env, ...resolved.profile.env });
   const log = (line: string) => request.log(redact(line));
   const now = request.now ?? (() => new Date());
   const startedAt = now();
   clearRunRecord(workspaceRoot, project, task.id);
   const folder = runRecordPath(workspaceRoot, project, task.id);
   mkdirSync(folder, { recursive: true });
+  // Redacted before JSON escapes a quote or backslash of a secret, and again after.
   const transcript = (entry: Record<string, unknown>) =>
-    appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify({ time: now().toISOString(), ...entry }))}\n`);
+    appendFileSync(join(folder, TRANSCRIPT_FILE), `${redact(JSON.stringify(redactDeep({ time: now().toISOString(), ...entry }, redact)))}\n`);
 
   const base = {
     schemaVersion: 1 as const,
@@ -58,9 +69,10 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
     // Fields another tool wrote into the task (issue, points, ...), kept as written.
     ...(task.extra ? { sourceFields: task.extra } : {}),
   };
-  // The model the run was asked to use: what a failed run records, having no answer to report one.
-  const model = resolved.profile.model;
-  let attempts = 0;
+  const profile = resolved.profile;
+  const history = new AttemptHistory(() => now().getTime());
+  const warnings = new Map<string, AgentWarning>(run.warnings.map((warning) => [JSON.stringify(warning), warning]));
+  const describeWarning = (warning: AgentWarning) => `warning: ${describeAgentWarning(warning, resolved.provider, profile)}`;
   const finish = (status: RunStatus, result: Partial<AgentRunResult>, error?: string): RunRecord => {
     const endedAt = now();
     const record: RunRecord = {
@@ -68,92 +80,122 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       status,
       agent: resolved.name,
       provider: resolved.provider,
-      model: result.model ?? model ?? '',
-      attempts,
+      // The model the run was asked to use is what a failed run records, having no answer naming one.
+      model: result.model ?? profile.model ?? '',
+      attempts: history.count,
       turns: result.turns ?? 0,
-      tokens: { input: result.inputTokens ?? 0, output: result.outputTokens ?? 0 },
-      ...cost(result),
+      tokens: history.tokens(),
+      ...history.cost(profile.model),
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
       summary: redact(result.summary ?? ''),
       filesWritten: result.filesWritten ?? [],
       ...(error ? { error: redact(error) } : {}),
+      attemptHistory: history.entries(redact),
+      warnings: redactDeep([...warnings.values()], redact),
+      ...(result.sessionId ? { sessionId: result.sessionId } : {}),
     };
     transcript({ type: 'result', status, ...(error ? { error } : {}) });
     writeRunRecord(workspaceRoot, record);
     return record;
   };
 
+  const timeoutMs = task.timeoutMs === undefined ? undefined : Math.min(task.timeoutMs, MAX_TIMER_MS);
   const timeout = new AbortController();
-  const timer = task.timeoutMs ? setTimeout(() => timeout.abort(), task.timeoutMs) : undefined;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout.signal]);
   try {
-    const adapter = (request.createAdapter ?? createAgent)(resolved.provider);
+    const adapter = (request.createAdapter ?? ((provider) => createAgent(provider, { env })))(resolved.provider);
     const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
     const prompt = assemblePrompt(task.prompt, task.inputs, upstream);
     log(
-      `${project}:${task.id} · agent ${resolved.name} (${resolved.provider}${resolved.profile.model ? `, ${resolved.profile.model}` : ''})${upstream.length ? ` · ${upstream.length} upstream summar${upstream.length === 1 ? 'y' : 'ies'}` : ''}`,
+      `${project}:${task.id} · agent ${resolved.name} (${resolved.provider}${profile.model ? `, ${profile.model}` : ''})${upstream.length ? ` · ${upstream.length} upstream summar${upstream.length === 1 ? 'y' : 'ies'}` : ''}`,
     );
-    transcript({ type: 'prompt', systemPrompt: resolved.profile.systemPrompt, prompt });
+    if (timeoutMs !== task.timeoutMs) {
+      log(`  timeout ${formatDuration(task.timeoutMs ?? 0)} is longer than the longest timer Node supports: using ${formatDuration(MAX_TIMER_MS)}`);
+    }
+    for (const warning of run.warnings) log(`  ${describeWarning(warning)}`);
+    transcript({ type: 'prompt', systemPrompt: profile.systemPrompt, prompt });
     const onEvent = (event: AgentEvent) => {
       transcript({ type: 'event', event });
-      const line = describeEvent(event);
+      if (event.type === 'warning') {
+        const key = JSON.stringify(event.warning);
+        if (warnings.has(key)) return;
+        warnings.set(key, event.warning);
+      }
+      const line = event.type === 'warning' ? describeWarning(event.warning) : describeEvent(event);
       if (line) log(`  ${line}`);
     };
+    const stopped = () => signal.aborted || (request.stopRequested?.() ?? false);
+    const attemptRequest = (attempt: number): AgentRunRequest => ({
+      taskId: task.id,
+      prompt,
+      // Settings the provider does not honour were reported at graph time and are left out.
+      ...honouredSettings(resolved.provider, {
+        systemPrompt: profile.systemPrompt,
+        model: profile.model,
+        tools: profile.tools,
+        maxTurns: profile.maxTurns,
+        permissionMode: profile.permissionMode,
+      }),
+      env: profile.env,
+      cwd: workspaceRoot,
+      workspaceRoot,
+      projectRoot: run.project.root,
+      attempt,
+      providerOptions: {
+        ...(profile.command && { command: { argv: profile.command } }),
+        ...(run.script && { scripted: { script: run.script } }),
+      },
+      signal,
+      onEvent,
+    });
     const { value } = await withRetries(
       (attempt) => {
-        attempts = attempt;
         if (attempt > 1) log(`  attempt ${attempt} of ${task.retries + 1}`);
-        return adapter.run({
-          taskId: task.id,
-          prompt,
-          systemPrompt: resolved.profile.systemPrompt,
-          model: resolved.profile.model,
-          tools: resolved.profile.tools,
-          maxTurns: resolved.profile.maxTurns,
-          permissionMode: resolved.profile.permissionMode,
-          env: resolved.profile.env,
-          command: resolved.profile.command,
-          cwd: workspaceRoot,
-          projectRoot: run.project.root,
-          attempt,
-          script: run.script,
-          signal,
-          onEvent,
-        });
+        return history.track(attempt, () => adapter.run(attemptRequest(attempt)), stopped);
       },
       {
+        ...request.attemptHooks,
         retries: task.retries,
         baseDelayMs: adapter.retryBaseDelayMs,
         signal,
+        deadline: timeoutMs === undefined ? undefined : startedAt.getTime() + timeoutMs,
+        now: () => now().getTime(),
         onRetry: ({ attempt, delayMs, error }) => log(`  attempt ${attempt} failed (${error.message}); retrying in ${formatDuration(delayMs)}`),
       },
     );
     // A stop that arrived while the agent was finishing wins: an interrupted run never
     // claims success (its agent may have exited 0 only because its children were killed).
-    if (signal.aborted || request.stopRequested?.()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
+    if (stopped()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
     const record = finish('succeeded', value);
-    log(
-      `done in ${formatDuration(record.durationMs)} · ${record.turns} turn${record.turns === 1 ? '' : 's'} · ${record.tokens.input} tokens in / ${record.tokens.output} out · ${record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`}${record.filesWritten.length ? ` · wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}` : ''}`,
-    );
+    log(doneLine(record));
     log(`summary: ${record.summary}`);
     return record;
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
     const status: RunStatus = timeout.signal.aborted ? 'timed-out' : request.signal.aborted || request.stopRequested?.() ? 'interrupted' : 'failed';
-    const message = status === 'timed-out' ? `timed out after ${formatDuration(task.timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
+    const message = status === 'timed-out' ? `timed out after ${formatDuration(timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
     return finish(status, {}, message);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Cost as the client reported it, else from the price table, else unknown (never guessed as free). */
-function cost(result: Partial<AgentRunResult>): Pick<RunRecord, 'costUsd' | 'costSource'> {
-  if (result.costUsd !== undefined) return { costUsd: result.costUsd, costSource: 'client' };
-  const priced = priceTokens(result.model, result.inputTokens ?? 0, result.outputTokens ?? 0);
-  return priced === undefined ? { costUsd: null, costSource: 'unknown' } : { costUsd: priced, costSource: 'price-table' };
+/** `done in 5.0s · 4 turns · 1000 tokens in / 200 out · $0.2500 · wrote 1 file`; estimated counts read `~12 tokens in (estimated)`. */
+function doneLine(record: RunRecord): string {
+  const approximately = record.tokens.estimated ? '~' : '';
+  const tokens = `${approximately}${record.tokens.input} tokens in / ${approximately}${record.tokens.output} out${record.tokens.estimated ? ' (estimated)' : ''}`;
+  const failed = (record.attemptHistory ?? []).filter((attempt) => attempt.outcome !== 'succeeded');
+  const failedTokens = failed.reduce((total, attempt) => total + attempt.tokens.input + attempt.tokens.output, 0);
+  return [
+    `done in ${formatDuration(record.durationMs)}`,
+    `${record.turns} turn${record.turns === 1 ? '' : 's'}`,
+    failedTokens ? `${tokens} (${failedTokens} of them in failed attempts)` : tokens,
+    record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`,
+    ...(record.filesWritten.length ? [`wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}`] : []),
+  ].join(' · ');
 }
 
 /** Final summaries of the upstream tasks that succeeded, read from their run records. */
@@ -164,7 +206,7 @@ function readUpstreamSummaries(workspaceRoot: string, upstream: RunAgentTaskRequ
   });
 }
 
-function describeEvent(event: AgentEvent): string | undefined {
+function describeEvent(event: Exclude<AgentEvent, { type: 'warning' }>): string | undefined {
   switch (event.type) {
     case 'status':
       return event.message;

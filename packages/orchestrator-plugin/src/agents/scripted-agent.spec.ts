@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentError, type AgentEvent, type AgentRunRequest } from './agent-adapter';
@@ -19,9 +19,10 @@ function request(script: ScriptSpec | undefined, overrides: Partial<AgentRunRequ
     taskId: 'write-api',
     prompt: 'x'.repeat(40),
     cwd: workspaceRoot,
+    workspaceRoot,
     projectRoot: 'apps/api',
     attempt: 1,
-    script,
+    providerOptions: script ? { scripted: { script } } : {},
     signal: new AbortController().signal,
     onEvent: (event) => events.push(event),
     events,
@@ -57,6 +58,26 @@ describe('scripted agent', () => {
     expect(existsSync(join(root, 'escape.txt'))).toBe(false);
   });
 
+  it.each([
+    ['a linked folder inside the project', 'apps/api/out', 'out/escape.txt'],
+    ['a linked file inside the project', 'apps/api/link.txt', 'link.txt'],
+  ])('refuses to write through %s that points outside, and writes nothing there', async (_name, link, path) => {
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    mkdirSync(join(workspaceRoot, 'apps/api'), { recursive: true });
+    symlinkSync(path === 'link.txt' ? join(outside, 'escape.txt') : outside, join(workspaceRoot, link));
+    const attempt = createScriptedAgent().run(request({ files: { [path]: 'bad' } }));
+    await expect(attempt).rejects.toThrow(`scripted agent refuses to write "${path}": a symbolic link on the way leads outside the workspace`);
+    expect(existsSync(join(outside, 'escape.txt'))).toBe(false);
+  });
+
+  it('marks its token counts as estimates, also those of a failed attempt', async () => {
+    const error = (await createScriptedAgent()
+      .run(request({ fail: 'no' }))
+      .catch((caught: unknown) => caught)) as AgentError;
+    expect(error.usage).toEqual({ inputTokens: 10, outputTokens: 0, costUsd: 0, estimated: true });
+  });
+
   it('reports its summary, model "scripted", cost 0 and tokens derived from the text', async () => {
     const agentRequest = request({ summary: 'S'.repeat(8), files: { 'a.txt': '1', 'b.txt': '2' } }, { systemPrompt: 'y'.repeat(40) });
     await expect(createScriptedAgent().run(agentRequest)).resolves.toEqual({
@@ -66,7 +87,9 @@ describe('scripted agent', () => {
       inputTokens: 20,
       outputTokens: 2 + 2 * 20,
       costUsd: 0,
+      estimated: true,
       filesWritten: ['apps/api/a.txt', 'apps/api/b.txt'],
+      warnings: [],
     });
     expect(agentRequest.events[0]).toEqual({ type: 'status', message: 'scripted agent: follows its script, calls no model' });
     expect(agentRequest.events).toContainEqual({ type: 'usage', inputTokens: 20, outputTokens: 42 });

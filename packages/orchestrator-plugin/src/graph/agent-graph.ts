@@ -2,6 +2,7 @@ import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
 import { patternOutsideWorkspace } from '../task-spec/path-safety';
 import type { SubagentProfile } from '../task-spec/parse-subagent-file';
 import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
+import { describeAgentWarning } from '../task-spec/provider-capabilities';
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import type { TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
@@ -115,7 +116,13 @@ export function buildAgentGraph(
   const runs = new Map<TaskKey, ResolvedTaskRun>();
   for (const entry of unique) {
     const resolution = resolveTask(entry.task, { project: entry.project, options, subagents: workspace.subagents });
-    if (resolution.ok) runs.set(entry.key, resolution.run);
+    if (resolution.ok) {
+      runs.set(entry.key, resolution.run);
+      const { task, agent } = resolution.run;
+      for (const warning of resolution.run.warnings) {
+        warnings.push({ code: 'unsupported-setting', file: task.file, line: task.line, taskId: task.id, message: `task "${task.id}": ${describeAgentWarning(warning, agent.provider, agent.profile)}` });
+      }
+    }
     else for (const problem of resolution.problems) fail(entry.key, problem);
   }
 

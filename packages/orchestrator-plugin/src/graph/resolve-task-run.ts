@@ -3,6 +3,7 @@ import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
 import type { SubagentProfile } from '../task-spec/parse-subagent-file';
 import { projectNameProblem } from '../task-spec/path-safety';
 import type { NormalizedPluginOptions } from '../task-spec/plugin-options';
+import { checkAgentSettings } from '../task-spec/provider-capabilities';
 import { resolveAgent, UnknownAgentError } from '../task-spec/resolve-agent';
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import type { TaskSpec } from '../task-spec/schema';
@@ -20,8 +21,8 @@ export type TaskRunResolution = { ok: true; run: ResolvedTaskRun } | { ok: false
 
 /**
  * The fully resolved run of one valid task: its project name proven safe as a folder, its
- * agent resolved (a typo fails the task now, not minutes into a run), its script and record
- * folder. Pure. The per-task half of validation; what needs every file at once (duplicate
+ * agent resolved (a typo fails the task now, not minutes into a run), its settings checked
+ * against what its provider can honour (checkAgentSettings), its script and record folder. Pure. The per-task half of validation; what needs every file at once (duplicate
  * ids, unknown dependencies, cycles) is buildAgentGraph's.
  */
 export function resolveTask(task: TaskSpec, context: TaskRunContext): TaskRunResolution {
@@ -40,6 +41,10 @@ export function resolveTask(task: TaskSpec, context: TaskRunContext): TaskRunRes
     if (!(error instanceof UnknownAgentError)) throw error;
     problems.push({ code: 'unknown-agent', file: task.file, line: task.line, taskId: task.id, message: error.message });
   }
+  const settings = agent && checkAgentSettings(agent.provider, agent.profile);
+  for (const message of settings?.errors ?? []) {
+    problems.push({ code: 'unsupported-setting', file: task.file, line: task.line, taskId: task.id, message: `task "${task.id}" (agent "${agent!.name}"): ${message}` });
+  }
   if (problems.length || !agent) return { ok: false, problems };
   return {
     ok: true,
@@ -49,6 +54,7 @@ export function resolveTask(task: TaskSpec, context: TaskRunContext): TaskRunRes
       agent,
       ...((task.script ?? agent.profile.script) ? { script: task.script ?? agent.profile.script } : {}),
       recordFolder: runRecordFolder(project.name, task.id),
+      warnings: settings?.warnings ?? [],
     },
   };
 }

@@ -11,7 +11,25 @@ export const RUN_RECORD_SCHEMA_VERSION = 1;
 const runStatusSchema = z.enum(['succeeded', 'failed', 'timed-out', 'interrupted']);
 export type RunStatus = z.output<typeof runStatusSchema>;
 
-const tokensSchema = z.object({ input: z.number(), output: z.number() });
+/** `estimated`: the counts are the adapter's estimate (the scripted agent), not a client's. */
+const tokensSchema = z.object({ input: z.number(), output: z.number(), estimated: z.boolean().optional() });
+
+/** A warning of the run: a setting its provider did not honour as given, or another note. */
+const warningSchema = z.union([
+  z.looseObject({ type: z.literal('unsupported-setting'), setting: z.string(), details: z.string().optional() }),
+  z.looseObject({ type: z.literal('other'), message: z.string() }),
+]);
+
+/** One attempt of the run: failed attempts are listed, and their tokens counted in `tokens` and `costUsd`. */
+const attemptSchema = z.looseObject({
+  attempt: z.number(),
+  outcome: z.enum(['succeeded', 'failed', 'stopped']),
+  error: z.string().optional(),
+  tokens: z.object({ input: z.number(), output: z.number() }),
+  /** As the client reported it for this attempt. */
+  costUsd: z.number().optional(),
+  durationMs: z.number(),
+});
 
 /** `.agent-runs/<project>/<task>/result.json`: what a run did. Fields it does not know are kept. */
 export const runRecordSchema = z.looseObject({
@@ -37,6 +55,12 @@ export const runRecordSchema = z.looseObject({
   /** Tasks whose summaries were handed to this one (`project:task`). */
   upstream: z.array(z.string()),
   error: z.string().optional(),
+  // Added within schemaVersion 1: optional, so records of earlier plugin versions still read, and
+  // earlier versions (which keep unknown fields) still read these.
+  attemptHistory: z.array(attemptSchema).optional(),
+  warnings: z.array(warningSchema).optional(),
+  /** The client's session id, for a follow-up turn (issue 10's verify gates). */
+  sessionId: z.string().optional(),
 });
 export type RunRecord = z.output<typeof runRecordSchema>;
 

@@ -1,3 +1,4 @@
+import type { AgentWarning } from './provider-capabilities';
 import type { ResolvedAgent } from './resolve-agent';
 import type { ScriptSpec, TaskSpec } from './schema';
 
@@ -15,4 +16,6 @@ export interface ResolvedTaskRun {
   script?: ScriptSpec;
   /** `.agent-runs/<project>/<task>`: where the run's record and transcript go (workspace-relative). */
   recordFolder: string;
+  /** Settings its provider will not honour as given (see checkAgentSettings): reported at graph time and recorded by the run. */
+  warnings: AgentWarning[];
 }

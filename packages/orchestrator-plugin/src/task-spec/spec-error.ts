@@ -9,6 +9,7 @@ export type SpecErrorCode =
   | 'unknown-dependency'
   | 'cycle'
   | 'unknown-agent'
+  | 'unsupported-setting'
   | 'unsafe-name'
   | 'stale-graph'
   | 'missing-file'

@@ -4,8 +4,9 @@ import type { AgentEvent, AgentRunRequest } from '../agents/agent-adapter';
 export type RecordingAgentRunRequest = AgentRunRequest & { events: AgentEvent[] };
 
 /**
- * One attempt at task `t` of project `apps/a` in `/workspace`, with `overrides` applied. Every
- * event the agent reports lands in `events`, so a test can assert on the progress it showed.
+ * One attempt at task `t` of project `apps/a` in `/workspace` (or in `overrides.cwd`, which is
+ * then the workspace root too), with `overrides` applied. Every event the agent reports lands
+ * in `events`, so a test can assert on the progress it showed.
  */
 export function agentRunRequest(overrides: Partial<AgentRunRequest> = {}): RecordingAgentRunRequest {
   const events: AgentEvent[] = [];
@@ -19,5 +20,6 @@ export function agentRunRequest(overrides: Partial<AgentRunRequest> = {}): Recor
     onEvent: (event) => events.push(event),
     events,
     ...overrides,
+    workspaceRoot: overrides.workspaceRoot ?? overrides.cwd ?? '/workspace',
   };
 }

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { AgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, defineAgentAdapter, type AgentAdapter, type AgentRunRequest } from '../agent-adapter';
+import type { AgentDependencies } from '../create-agent';
 import { assistantBlocks, readAnthropicMessage } from './model-api-anthropic-reply';
 import { displayUrl, mergedEnvironment, readVariable, requireSdk } from './model-api-environment';
 import { toModelApiError } from './model-api-errors';
@@ -22,12 +23,6 @@ const MODEL_ALIASES: Record<string, string> = {
   inherit: DEFAULT_ANTHROPIC_MODEL,
 };
 
-/** Injectable for tests. */
-export interface AnthropicAgentOptions {
-  /** The environment the profile's env is merged over; default process.env (never changed). */
-  environment?: NodeJS.ProcessEnv;
-}
-
 type AnthropicModule = { default: typeof Anthropic };
 
 /**
@@ -37,11 +32,11 @@ type AnthropicModule = { default: typeof Anthropic };
  * maxTurns. Key from ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), endpoint from
  * ANTHROPIC_BASE_URL. The SDK's own retries are off: the caller's retry layer decides.
  */
-export function createAnthropicAgent(options: AnthropicAgentOptions = {}): AgentAdapter {
-  return {
+export function createAnthropicAgent(dependencies: AgentDependencies): AgentAdapter {
+  return defineAgentAdapter({
     provider: 'anthropic',
-    async run(request: AgentRunRequest): Promise<AgentRunResult> {
-      const environment = mergedEnvironment(request, options.environment);
+    async run(request) {
+      const environment = mergedEnvironment(request, dependencies.env);
       const apiKey = readVariable(environment, 'ANTHROPIC_API_KEY');
       const authToken = apiKey ? undefined : readVariable(environment, 'ANTHROPIC_AUTH_TOKEN');
       if (!apiKey && !authToken) {
@@ -53,9 +48,9 @@ export function createAnthropicAgent(options: AnthropicAgentOptions = {}): Agent
       const keyVariable = apiKey ? 'ANTHROPIC_API_KEY' : 'ANTHROPIC_AUTH_TOKEN';
       const baseUrl = readVariable(environment, 'ANTHROPIC_BASE_URL') ?? DEFAULT_BASE_URL;
       const settings = resolveModelApiSettings(request, 'anthropic');
-      for (const warning of settings.warnings) request.onEvent({ type: 'status', message: `warning: ${warning}` });
+      for (const warning of settings.warnings) request.onEvent({ type: 'warning', warning });
       const model = resolveModel(request);
-      const sdk = requireSdk<AnthropicModule>('@anthropic-ai/sdk', request.cwd, 'anthropic');
+      const sdk = requireSdk<AnthropicModule>('@anthropic-ai/sdk', request.workspaceRoot, 'anthropic');
       const client = new sdk.default({ apiKey, authToken, baseURL: baseUrl, maxRetries: 0 });
       request.onEvent({
         type: 'status',
@@ -75,7 +70,7 @@ export function createAnthropicAgent(options: AnthropicAgentOptions = {}): Agent
           }),
       });
     },
-  };
+  });
 }
 
 function resolveModel(request: AgentRunRequest): string {

@@ -1,17 +1,10 @@
-import type { AgentAdapter, AgentRunRequest, AgentRunResult } from '../agent-adapter';
-import { findExecutable } from '../process/find-executable';
-import { runProcess } from '../process/run-process';
+import type { AgentAdapter, AgentRunRequest } from '../agent-adapter';
+import { createCliAgent, type CliAgentDependencies } from './cli-agent';
 import { claudeCodeOutcome } from './claude-code-outcome';
 import { createClaudeCodeStream } from './claude-code-stream';
-import { secretRedactor } from '../redact-secrets';
 
 /** Injectable I/O, for tests. */
-export interface ClaudeCodeAgentDependencies {
-  runProcess?: typeof runProcess;
-  findExecutable?: typeof findExecutable;
-  /** The environment the agent starts from; default `process.env` (never mutated). */
-  env?: NodeJS.ProcessEnv;
-}
+export type ClaudeCodeAgentDependencies = CliAgentDependencies;
 
 /**
  * `-p` runs headless with nobody to answer a permission prompt: in Claude Code's own default
@@ -19,45 +12,31 @@ export interface ClaudeCodeAgentDependencies {
  * working directory, while commands still need an allow rule in `tools`.
  */
 export const DEFAULT_PERMISSION_MODE = 'acceptEdits';
-const INSTALL_HINT = 'npm i -D @anthropic-ai/claude-code';
 
 /**
  * Runs Claude Code headless: `claude -p --output-format stream-json --verbose`, the prompt on
- * stdin, in the workspace root. Streams turns, tool calls, files written and token usage as
- * events; the cost is the one the CLI reports (`total_cost_usd`). The CLI's own retries are
- * off, so the caller's retry policy (the task's `retries`) is the only one.
+ * stdin, in the agent's working directory. Streams turns, tool calls, files written and token
+ * usage as events; the cost is the one the CLI reports (`total_cost_usd`), also for a failed
+ * attempt. The CLI's own retries are off, so the caller's retry policy (the task's `retries`)
+ * is the only one.
  */
-export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies = {}): AgentAdapter {
-  const run = dependencies.runProcess ?? runProcess;
-  const find = dependencies.findExecutable ?? findExecutable;
-  return {
-    provider: 'claude-code',
-    async run(request: AgentRunRequest): Promise<AgentRunResult> {
-      const env = claudeCodeEnvironment(dependencies.env ?? process.env, request.env);
-      const executable = find('claude', request.cwd, env, INSTALL_HINT);
-      const redact = secretRedactor(env);
-      const args = claudeCodeArguments(request);
-      request.onEvent({
-        type: 'status',
-        message: `running claude -p${request.model ? ` --model ${request.model}` : ''} --permission-mode ${request.permissionMode ?? DEFAULT_PERMISSION_MODE}${request.attempt > 1 ? ` (attempt ${request.attempt})` : ''}`,
-      });
-      const stream = createClaudeCodeStream({ cwd: request.cwd, onEvent: request.onEvent, redact });
-      const outcome = await run({
-        command: executable,
-        args,
-        cwd: request.cwd,
-        env,
-        // On stdin, not in argv: no length limit, and a prompt starting with "-" is not read as an option.
+export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies): AgentAdapter {
+  return createCliAgent(
+    {
+      provider: 'claude-code',
+      executable: 'claude',
+      installHint: 'npm i -D @anthropic-ai/claude-code',
+      environment: (env, request) => claudeCodeEnvironment(env, request.env),
+      invocation: ({ request }) => ({
+        args: claudeCodeArguments(request),
         stdin: request.prompt,
-        signal: request.signal,
-        onStdoutLine: (line) => stream.handleLine(line),
-        onStderrLine: (line) => {
-          if (line.trim()) request.onEvent({ type: 'status', message: `claude: ${redact(line)}` });
-        },
-      });
-      return claudeCodeOutcome({ state: stream.state, process: outcome, request, keyVariable: keyVariable(env), redact });
+        status: `running claude -p${request.model ? ` --model ${request.model}` : ''} --permission-mode ${request.permissionMode ?? DEFAULT_PERMISSION_MODE}`,
+      }),
+      stream: ({ request, redact }) => createClaudeCodeStream({ cwd: request.cwd, onEvent: request.onEvent, redact }),
+      outcome: ({ stream, process, request, env, redact }) => claudeCodeOutcome({ state: stream.state, process, request, keyVariable: keyVariable(env), redact }),
     },
-  };
+    dependencies,
+  );
 }
 
 /**

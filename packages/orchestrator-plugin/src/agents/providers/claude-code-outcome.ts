@@ -1,6 +1,7 @@
-import { AgentError, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, type AgentRunOutput, type AgentRunRequest } from '../agent-adapter';
 import { httpAgentError } from '../http-errors';
 import type { ProcessOutcome } from '../process/run-process';
+import { processTail } from './cli-agent';
 import { resultTokens, type ClaudeCodeResultMessage, type ClaudeCodeStreamState } from './claude-code-stream';
 
 const PROVIDER = 'claude-code';
@@ -21,7 +22,7 @@ export interface ClaudeCodeOutcomeInput {
  * 5xx, 529, timeouts, lost connections) are retryable; rejected credentials, bad requests,
  * permission denials, the turn limit and a CLI that cannot start are not.
  */
-export function claudeCodeOutcome(input: ClaudeCodeOutcomeInput): AgentRunResult {
+export function claudeCodeOutcome(input: ClaudeCodeOutcomeInput): AgentRunOutput {
   const { state, process: outcome, redact } = input;
   const fail = (message: string, details: ConstructorParameters<typeof AgentError>[1]) =>
     new AgentError(redact(message), { exitCode: outcome.exitCode ?? undefined, ...details });
@@ -63,6 +64,7 @@ export function claudeCodeOutcome(input: ClaudeCodeOutcomeInput): AgentRunResult
     outputTokens: tokens.output,
     ...(typeof result.total_cost_usd === 'number' ? { costUsd: result.total_cost_usd } : {}),
     filesWritten: [...state.filesWritten],
+    ...(result.session_id && { sessionId: result.session_id }),
   };
 }
 
@@ -71,7 +73,8 @@ type Fail = (message: string, details: ConstructorParameters<typeof AgentError>[
 /** The process ended without a result line: it could not start, crashed or was killed. */
 function noResultError(input: ClaudeCodeOutcomeInput, fail: Fail): AgentError {
   const { process: outcome } = input;
-  const tail = (outcome.stderrTail.trim() || outcome.stdout.trim()).slice(-TAIL_LIMIT);
+  // Redacted before the cut: a cut key would no longer match its secret.
+  const tail = processTail(outcome, TAIL_LIMIT, input.redact);
   if (outcome.signal) {
     // Killed by someone else (out of memory, a supervisor): nothing says the next attempt fails too.
     return fail(`claude was killed by ${outcome.signal} before it reported a result${tail ? `:\n${tail}` : ''}`, { isRetryable: true });
@@ -113,6 +116,7 @@ function describeDenial(denial: NonNullable<ClaudeCodeResultMessage['permission_
   const input = denial.tool_input ?? {};
   const target = input.file_path ?? input.command ?? input.notebook_path ?? input.url;
   if (typeof target !== 'string') return denial.tool_name;
+  // Already redacted: the skeleton redacts every stream line before it is parsed.
   const shown = target.length > 60 ? `${target.slice(0, 59)}…` : target;
   return `${denial.tool_name} ${shown}`;
 }

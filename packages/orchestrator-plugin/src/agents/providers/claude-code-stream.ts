@@ -1,35 +1,76 @@
-import type { AgentEvent } from '../agent-adapter';
+import { z } from 'zod';
+import type { AgentEvent, AgentUsage } from '../agent-adapter';
 import { workspacePath } from './workspace-path';
-import { isJsonObject, parseJsonLine, type JsonObject } from './json-line';
+import { isJsonObject, lenient, readJsonLine, type JsonObject } from './json-line';
 
-/** Token counts as Claude Code reports them, per message (`usage`) or per model (`modelUsage`). */
-export interface ClaudeCodeUsage {
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_creation_input_tokens?: number;
-  cache_read_input_tokens?: number;
-}
+const usageSchema = z.looseObject({
+  input_tokens: lenient.number,
+  output_tokens: lenient.number,
+  cache_creation_input_tokens: lenient.number,
+  cache_read_input_tokens: lenient.number,
+});
+/** Token counts as Claude Code reports them, per message (`usage`). */
+export type ClaudeCodeUsage = z.output<typeof usageSchema>;
 
-/** The last line of `claude -p --output-format stream-json`: how the run ended. */
-export interface ClaudeCodeResultMessage {
-  type: 'result';
+const modelUsageSchema = z.looseObject({
+  inputTokens: lenient.number,
+  outputTokens: lenient.number,
+  cacheReadInputTokens: lenient.number,
+  cacheCreationInputTokens: lenient.number,
+});
+
+const resultSchema = z.looseObject({
+  type: z.literal('result'),
   /** `success` (even for API errors: see `is_error`), `error_max_turns`, `error_during_execution`, ... */
-  subtype: string;
-  is_error?: boolean;
-  result?: string;
+  subtype: z.string().catch('unknown'),
+  is_error: lenient.boolean,
+  result: lenient.string,
   /** Set instead of `result` by the error subtypes. */
-  errors?: string[];
-  num_turns?: number;
-  total_cost_usd?: number;
-  usage?: ClaudeCodeUsage;
-  modelUsage?: Record<string, { inputTokens?: number; outputTokens?: number; cacheReadInputTokens?: number; cacheCreationInputTokens?: number }>;
-  permission_denials?: Array<{ tool_name: string; tool_use_id?: string; tool_input?: Record<string, unknown> }>;
+  errors: z.array(z.string()).optional().catch(undefined),
+  num_turns: lenient.number,
+  total_cost_usd: lenient.number,
+  session_id: lenient.string,
+  usage: usageSchema.optional().catch(undefined),
+  modelUsage: z.record(z.string(), modelUsageSchema).optional().catch(undefined),
+  permission_denials: z
+    .array(z.looseObject({ tool_name: z.string().catch('a tool'), tool_use_id: lenient.string, tool_input: lenient.object }))
+    .optional()
+    .catch(undefined),
   /** HTTP status of the API error that ended the run, or null. */
-  api_error_status?: number | null;
+  api_error_status: lenient.number,
   /** `connection_failed` for refused or cut connections. */
-  api_error?: string;
-  terminal_reason?: string;
-}
+  api_error: lenient.string,
+  terminal_reason: lenient.string,
+});
+/** The last line of `claude -p --output-format stream-json`: how the run ended. */
+export type ClaudeCodeResultMessage = z.output<typeof resultSchema>;
+
+const messageSchema = z
+  .looseObject({ id: lenient.string, model: lenient.string, content: lenient.objects, usage: usageSchema.optional().catch(undefined) })
+  .catch({});
+
+/** The lines of `claude -p --output-format stream-json --verbose` this version reads; any other line is ignored. */
+const claudeCodeLineSchema = z.discriminatedUnion('type', [
+  z.looseObject({
+    type: z.literal('system'),
+    subtype: lenient.string,
+    model: lenient.string,
+    tools: z.array(z.unknown()).optional().catch(undefined),
+    claude_code_version: lenient.string,
+    permissionMode: lenient.string,
+    attempt: lenient.number,
+  }),
+  z.looseObject({
+    type: z.literal('assistant'),
+    message: messageSchema,
+    parent_tool_use_id: z.string().nullable().optional().catch(undefined),
+    is_api_error_message: lenient.boolean,
+    error: lenient.string,
+  }),
+  z.looseObject({ type: z.literal('user'), message: messageSchema }),
+  resultSchema,
+]);
+type ClaudeCodeLine = z.output<typeof claudeCodeLineSchema>;
 
 /** What the stream has shown so far; read by the outcome once the process ends. */
 export interface ClaudeCodeStreamState {
@@ -52,6 +93,8 @@ export interface ClaudeCodeStreamState {
 export interface ClaudeCodeStream {
   readonly state: ClaudeCodeStreamState;
   handleLine(line: string): void;
+  /** What the run used so far, with the cost the CLI reported (also when it failed). */
+  usage(): AgentUsage;
 }
 
 export interface ClaudeCodeStreamOptions {
@@ -82,18 +125,17 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
 
   const displayPath = (path: string) => workspacePath(options.cwd, path);
 
-  function handleAssistant(line: Json): void {
-    const message = isJsonObject(line.message) ? line.message : {};
+  function handleAssistant(line: Extract<ClaudeCodeLine, { type: 'assistant' }>): void {
+    const message = line.message;
     const synthetic = message.model === '<synthetic>' || line.is_api_error_message === true;
     if (synthetic) {
-      if (typeof line.error === 'string') state.apiErrorKind = line.error;
+      if (line.error !== undefined) state.apiErrorKind = line.error;
       return;
     }
     const mainAgent = line.parent_tool_use_id === null || line.parent_tool_use_id === undefined;
-    const id = typeof message.id === 'string' ? message.id : undefined;
-    if (id !== undefined) trackUsage(id, isJsonObject(message.usage) ? (message.usage as ClaudeCodeUsage) : {}, mainAgent);
-    if (mainAgent && typeof message.model === 'string') state.assistantModel = message.model;
-    for (const block of Array.isArray(message.content) ? message.content.filter(isJsonObject) : []) {
+    if (message.id !== undefined) trackUsage(message.id, message.usage ?? {}, mainAgent);
+    if (mainAgent && message.model !== undefined) state.assistantModel = message.model;
+    for (const block of message.content ?? []) {
       if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
         if (mainAgent) state.lastText = block.text;
         onEvent({ type: 'text', text: redact(block.text) });
@@ -127,9 +169,8 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
     }
   }
 
-  function handleToolResults(line: Json): void {
-    const message = isJsonObject(line.message) ? line.message : {};
-    for (const block of Array.isArray(message.content) ? message.content.filter(isJsonObject) : []) {
+  function handleToolResults(line: Extract<ClaudeCodeLine, { type: 'user' }>): void {
+    for (const block of line.message.content ?? []) {
       if (block.type !== 'tool_result' || typeof block.tool_use_id !== 'string') continue;
       const path = pendingWrites.get(block.tool_use_id);
       pendingWrites.delete(block.tool_use_id);
@@ -141,11 +182,11 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
     }
   }
 
-  function handleSystem(line: Json): void {
+  function handleSystem(line: Extract<ClaudeCodeLine, { type: 'system' }>): void {
     if (line.subtype === 'init') {
-      if (typeof line.model === 'string') state.sessionModel = line.model;
-      const tools = Array.isArray(line.tools) ? line.tools.length : 0;
-      const version = typeof line.claude_code_version === 'string' ? ` ${line.claude_code_version}` : '';
+      if (line.model !== undefined) state.sessionModel = line.model;
+      const tools = line.tools?.length ?? 0;
+      const version = line.claude_code_version !== undefined ? ` ${line.claude_code_version}` : '';
       onEvent({
         type: 'status',
         message: `claude${version} started · model ${String(line.model ?? 'default')} · permission mode ${String(line.permissionMode ?? 'default')} · ${tools} tools`,
@@ -157,8 +198,7 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
     }
   }
 
-  function handleResult(line: Json): void {
-    const result = line as unknown as ClaudeCodeResultMessage;
+  function handleResult(result: ClaudeCodeResultMessage): void {
     state.result = result;
     const totals = resultTokens(result);
     if (totals && (totals.input !== state.inputTokens || totals.output !== state.outputTokens)) {
@@ -170,10 +210,17 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
 
   return {
     state,
+    usage: () => ({
+      inputTokens: state.inputTokens,
+      outputTokens: state.outputTokens,
+      ...(state.result?.total_cost_usd !== undefined && { costUsd: state.result.total_cost_usd }),
+      ...(state.assistantModel && { model: state.assistantModel }),
+    }),
     handleLine(text: string): void {
-      const line = parseJsonLine(text);
+      const line = readJsonLine(text, claudeCodeLineSchema);
       if (!line) {
-        if (text.trim()) onEvent({ type: 'text', text: redact(text) });
+        // Not JSON: the CLI's plain output. JSON of another type: a line this version does not read.
+        if (text.trim() && !text.trim().startsWith('{')) onEvent({ type: 'text', text: redact(text) });
         return;
       }
       if (line.type === 'assistant') handleAssistant(line);
@@ -191,7 +238,7 @@ export function createClaudeCodeStream(options: ClaudeCodeStreamOptions): Claude
 export function resultTokens(result: ClaudeCodeResultMessage): { input: number; output: number } | undefined {
   const models = Object.values(result.modelUsage ?? {});
   if (models.length) {
-    return models.reduce(
+    return models.reduce<{ input: number; output: number }>(
       (total, model) => ({
         input: total.input + (model.inputTokens ?? 0) + (model.cacheReadInputTokens ?? 0) + (model.cacheCreationInputTokens ?? 0),
         output: total.output + (model.outputTokens ?? 0),

@@ -1,19 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentAdapter, AgentRunRequest, AgentRunResult } from '../agent-adapter';
-import { findExecutable } from '../process/find-executable';
-import { runProcess } from '../process/run-process';
+import type { AgentAdapter, AgentRunRequest, AgentWarning } from '../agent-adapter';
+import { createCliAgent, type CliAgentDependencies } from './cli-agent';
 import { codexOutcome } from './codex-outcome';
 import { createCodexStream } from './codex-stream';
-import { secretRedactor } from '../redact-secrets';
 
 /** Injectable I/O, for tests. */
-export interface CodexAgentDependencies {
-  runProcess?: typeof runProcess;
-  findExecutable?: typeof findExecutable;
-  /** The environment the agent starts from; default `process.env` (never mutated). */
-  env?: NodeJS.ProcessEnv;
+export interface CodexAgentDependencies extends CliAgentDependencies {
   now?: () => number;
 }
 
@@ -26,8 +20,8 @@ export interface CodexInvocation {
   endpoint?: string;
   /** Sandbox mode passed with `-s`. */
   sandbox: string;
-  /** Settings codex cannot honour or that were adapted, for the task's output. */
-  warnings: string[];
+  /** What was adapted, for the task's output and record. */
+  warnings: AgentWarning[];
 }
 
 const INSTALL_HINT = 'npm i -D @openai/codex';
@@ -36,12 +30,15 @@ export const CODEX_PROVIDER_ID = 'openai-base-url';
 const KEY_VARIABLE = 'OPENAI_API_KEY';
 /** Below Linux's per-argument limit (128 KiB), with room for the `developer_instructions=` prefix. */
 const SYSTEM_PROMPT_ARGUMENT_LIMIT = 100_000;
+/** Startup noise codex prints on stderr even when all is well. */
+const STDERR_NOISE = /could not create PATH aliases|Reading additional input from stdin/;
 
 /**
  * Profile permission modes (Claude Code's words, plus codex's own sandbox names) as codex
- * sandbox modes. `codex exec` never asks for approval, so the sandbox is what limits the agent.
+ * sandbox modes: the table's `permissionModes` for codex, each mapped here. `codex exec` never
+ * asks for approval, so the sandbox is what limits the agent.
  */
-const SANDBOX_MODES: Record<string, string> = {
+export const SANDBOX_MODES: Record<string, string> = {
   default: 'workspace-write',
   acceptEdits: 'workspace-write',
   dontAsk: 'workspace-write',
@@ -53,61 +50,42 @@ const SANDBOX_MODES: Record<string, string> = {
 };
 
 /**
- * Runs the Codex CLI headless: `codex exec --json`, the prompt on stdin, in the workspace root.
- * With OPENAI_BASE_URL set (environment or profile env) codex is pointed at that
+ * Runs the Codex CLI headless: `codex exec --json`, the prompt on stdin, in the agent's working
+ * directory. With OPENAI_BASE_URL set (environment or profile env) codex is pointed at that
  * OpenAI-compatible Responses endpoint through `-c` overrides, authenticated with
  * OPENAI_API_KEY by name (the key never appears in argv), and its own retries are off so the
  * task's `retries` are the only ladder; without it, codex's own configuration applies.
  * Streams turns, shell commands, file changes and token usage; cost is left to the price table.
  */
-export function createCodexAgent(dependencies: CodexAgentDependencies = {}): AgentAdapter {
-  const run = dependencies.runProcess ?? runProcess;
-  const find = dependencies.findExecutable ?? findExecutable;
+export function createCodexAgent(dependencies: CodexAgentDependencies): AgentAdapter {
   const now = dependencies.now ?? Date.now;
-  return {
-    provider: 'codex',
-    async run(request: AgentRunRequest): Promise<AgentRunResult> {
-      const env: NodeJS.ProcessEnv = { ...(dependencies.env ?? process.env), ...request.env };
-      const executable = find('codex', request.cwd, env, INSTALL_HINT);
-      const redact = secretRedactor(env);
-      const invocation = codexInvocation(request, env);
-      for (const warning of invocation.warnings) request.onEvent({ type: 'status', message: `warning: ${warning}` });
-      request.onEvent({
-        type: 'status',
-        message: `running codex exec -s ${invocation.sandbox}${request.model ? ` -m ${request.model}` : ''}${invocation.endpoint ? ` against ${redact(invocation.endpoint)}` : ''}${request.attempt > 1 ? ` (attempt ${request.attempt})` : ''}`,
-      });
-      const startedAtMs = now();
-      // The adapter stops codex itself when it loops waiting for the network or passes maxTurns.
-      const stop = new AbortController();
-      const stream = createCodexStream({ cwd: request.cwd, onEvent: request.onEvent, maxTurns: request.maxTurns, redact });
-      const outcome = await run({
-        command: executable,
-        args: invocation.args,
-        cwd: request.cwd,
-        env,
-        stdin: invocation.stdin,
-        signal: AbortSignal.any([request.signal, stop.signal]),
-        onStdoutLine: (line) => {
-          if (stream.handleLine(line)) stop.abort();
-        },
-        onStderrLine: (line) => {
-          if (line.trim() && !/could not create PATH aliases|Reading additional input from stdin/.test(line)) {
-            request.onEvent({ type: 'status', message: `codex: ${redact(line)}` });
-          }
-        },
-      });
-      return codexOutcome({
-        state: stream.state,
-        process: outcome,
-        request,
-        keyVariable: invocation.endpoint ? KEY_VARIABLE : `${KEY_VARIABLE} (or your \`codex login\`)`,
-        endpoint: invocation.endpoint,
-        redact,
-        startedAtMs,
-        readSessionModel: () => readSessionModel(env, stream.state.threadId),
-      });
+  return createCliAgent(
+    {
+      provider: 'codex',
+      executable: 'codex',
+      installHint: INSTALL_HINT,
+      isStderrNoise: (line) => STDERR_NOISE.test(line),
+      invocation({ request, env, redact }) {
+        const invocation = codexInvocation(request, env);
+        const { sandbox, endpoint } = invocation;
+        const status = `running codex exec -s ${sandbox}${request.model ? ` -m ${request.model}` : ''}${endpoint ? ` against ${redact(endpoint)}` : ''}`;
+        return { ...invocation, status, startedAtMs: now() };
+      },
+      stream: ({ request, redact }) => createCodexStream({ cwd: request.cwd, onEvent: request.onEvent, maxTurns: request.maxTurns, redact }),
+      outcome: ({ stream, process, request, env, redact, invocation: { endpoint, startedAtMs } }) =>
+        codexOutcome({
+          state: stream.state,
+          process,
+          request,
+          keyVariable: endpoint ? KEY_VARIABLE : `${KEY_VARIABLE} (or your \`codex login\`)`,
+          endpoint,
+          redact,
+          startedAtMs,
+          readSessionModel: () => readSessionModel(env, stream.state.threadId),
+        }),
     },
-  };
+    dependencies,
+  );
 }
 
 /**
@@ -117,26 +95,16 @@ export function createCodexAgent(dependencies: CodexAgentDependencies = {}): Age
  *   instructions, which keeps its tool rules (prepended to the prompt if too long for argv);
  * - `permissionMode` -> the sandbox (`-s`): plan = read-only, bypassPermissions =
  *   danger-full-access, the rest workspace-write; codex's own sandbox names pass through;
- * - `maxTurns` is enforced by the adapter (it stops codex), `tools` cannot be honoured (warned).
+ * - `maxTurns` is enforced by the adapter (it stops codex); `tools` never reach it (the table
+ *   marks them partial: codex chooses its own tools, and the graph says so).
  * OPENAI_BASE_URL, when set and not empty, becomes a model provider with codex's retries off
  * and its analytics and plugin services off; OPENAI_API_KEY is referenced by name only.
  */
-export function codexInvocation(
-  request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'tools' | 'permissionMode'>,
-  env: NodeJS.ProcessEnv,
-): CodexInvocation {
-  const warnings: string[] = [];
-  const sandbox = SANDBOX_MODES[request.permissionMode ?? 'default'];
-  if (!sandbox)
-    warnings.push(
-      `codex has no permission mode "${request.permissionMode}"; using the workspace-write sandbox (known: ${Object.keys(SANDBOX_MODES).join(', ')})`,
-    );
-  if (request.tools?.length) {
-    warnings.push(
-      `provider "codex" cannot honour "tools" (${request.tools.join(', ')}): codex chooses its own tools; the sandbox (permissionMode) limits what they may do`,
-    );
-  }
-  const args = ['exec', '--json', '--skip-git-repo-check', '-s', sandbox ?? 'workspace-write'];
+export function codexInvocation(request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'permissionMode'>, env: NodeJS.ProcessEnv): CodexInvocation {
+  const warnings: AgentWarning[] = [];
+  // Unknown modes never get here: the adapter refuses them (capabilities), the graph first.
+  const sandbox = SANDBOX_MODES[request.permissionMode ?? 'default'] ?? 'workspace-write';
+  const args = ['exec', '--json', '--skip-git-repo-check', '-s', sandbox];
   if (request.model) args.push('-m', request.model);
   args.push('-c', 'check_for_update_on_startup=false');
   const endpoint = env.OPENAI_BASE_URL?.trim().replace(/\/+$/, '') || undefined;
@@ -162,19 +130,19 @@ export function codexInvocation(
     );
     // Without a key codex sends no Authorization header: fine for local servers that need none.
     if (env[KEY_VARIABLE]) args.push('-c', `${provider}.env_key=${tomlString(KEY_VARIABLE)}`);
-    else warnings.push(`${KEY_VARIABLE} is not set: codex sends no API key to OPENAI_BASE_URL`);
+    else warnings.push({ type: 'other', message: `${KEY_VARIABLE} is not set: codex sends no API key to OPENAI_BASE_URL` });
   }
   let prompt = request.prompt;
   if (request.systemPrompt) {
     const instructions = tomlString(request.systemPrompt);
     if (instructions.length <= SYSTEM_PROMPT_ARGUMENT_LIMIT) args.push('-c', `developer_instructions=${instructions}`);
     else {
-      warnings.push('the system prompt is too long for a command-line setting; it is sent at the start of the prompt instead');
+      warnings.push({ type: 'other', message: 'the system prompt is too long for a command-line setting; it is sent at the start of the prompt instead' });
       prompt = `${request.systemPrompt}\n\n${prompt}`;
     }
   }
   args.push('-');
-  return { args, stdin: prompt, endpoint, sandbox: sandbox ?? 'workspace-write', warnings };
+  return { args, stdin: prompt, endpoint, sandbox, warnings };
 }
 
 /** A TOML basic string (what `-c key=value` parses): quotes, backslashes and control characters escaped. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { AgentError, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, type AgentRunOutput, type AgentRunRequest } from '../agent-adapter';
 import { httpAgentError } from '../http-errors';
 import type { ProcessOutcome } from '../process/run-process';
 import type { CodexStreamState } from './codex-stream';
@@ -31,7 +31,7 @@ const STDERR_NOISE = /could not create PATH aliases|Reading additional input fro
  * another attempt may help. Files written are the ones codex's items claim (file changes and
  * shell redirections) that exist, lie inside the workspace and were modified during the run.
  */
-export function codexOutcome(input: CodexOutcomeInput): AgentRunResult {
+export function codexOutcome(input: CodexOutcomeInput): AgentRunOutput {
   const { state, process, request, redact } = input;
   if (state.maxTurnsExceeded) {
     throw new AgentError(`codex reached maxTurns (${request.maxTurns}) before finishing: raise maxTurns in the profile or split the task`, {
@@ -66,6 +66,7 @@ export function codexOutcome(input: CodexOutcomeInput): AgentRunResult {
     inputTokens: state.inputTokens,
     outputTokens: state.outputTokens,
     filesWritten: writtenFiles(state.claimedFiles, request.cwd, input.startedAtMs),
+    ...(state.threadId && { sessionId: state.threadId }),
   };
 }
 

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
-import type { AgentEvent } from '../agent-adapter';
+import { z } from 'zod';
+import type { AgentEvent, AgentUsage } from '../agent-adapter';
+import { lenient, readJsonLine } from './json-line';
+import { redirectionTargets, unwrapShell } from './shell-words';
 import { workspacePath } from './workspace-path';
 
 /** What `codex exec --json` has told us so far. */
@@ -37,9 +40,34 @@ export interface CodexStreamOptions {
 export interface CodexStream {
   readonly state: CodexStreamState;
   handleLine(line: string): boolean;
+  /** What the run used so far (also when it failed). */
+  usage(): AgentUsage;
 }
 
-type Item = Record<string, unknown> & { id?: string; type?: string };
+const itemSchema = z.looseObject({
+  id: lenient.string,
+  type: lenient.string,
+  text: lenient.string,
+  command: lenient.string,
+  exit_code: lenient.number,
+  status: lenient.string,
+  changes: lenient.objects,
+  server: lenient.string,
+  tool: lenient.string,
+  query: lenient.string,
+  message: lenient.string,
+});
+type Item = z.output<typeof itemSchema>;
+
+/** The lines of `codex exec --json` this version reads; any other line is ignored. */
+const codexLineSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('thread.started'), thread_id: lenient.string }),
+  z.looseObject({ type: z.literal('turn.started') }),
+  z.looseObject({ type: z.enum(['item.started', 'item.completed']), item: itemSchema.catch({}) }),
+  z.looseObject({ type: z.literal('turn.completed'), usage: z.looseObject({ input_tokens: lenient.number, output_tokens: lenient.number }).catch({}) }),
+  z.looseObject({ type: z.literal('turn.failed'), error: z.looseObject({ message: lenient.string }).catch({}) }),
+  z.looseObject({ type: z.literal('error'), message: lenient.string }),
+]);
 
 const TOOL_ITEMS = new Set(['command_execution', 'file_change', 'mcp_tool_call', 'web_search']);
 const DETAIL_LIMIT = 120;
@@ -90,7 +118,7 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
         }
         return;
       case 'command_execution': {
-        const command = unwrapShell(String(item.command ?? ''));
+        const command = unwrapShell(item.command ?? '');
         if (isNew) options.onEvent({ type: 'tool', name: 'shell', detail: redact(shorten(command)) });
         if (completed && item.exit_code === 0) for (const target of redirectionTargets(command)) claim(target);
         return;
@@ -112,29 +140,30 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
         if (isNew) options.onEvent({ type: 'tool', name: `${item.server ?? 'mcp'}.${item.tool ?? 'tool'}` });
         return;
       case 'web_search':
-        if (isNew) options.onEvent({ type: 'tool', name: 'web_search', detail: redact(shorten(String(item.query ?? ''))) });
+        if (isNew) options.onEvent({ type: 'tool', name: 'web_search', detail: redact(shorten(item.query ?? '')) });
         return;
       case 'error':
         // Item errors are warnings (e.g. unknown model metadata); fatal ones come as turn.failed.
-        if (completed) options.onEvent({ type: 'status', message: `codex warning: ${redact(String(item.message ?? ''))}` });
+        if (completed) options.onEvent({ type: 'status', message: `codex warning: ${redact(item.message ?? '')}` });
     }
   };
 
   return {
     state,
+    usage: () => ({ inputTokens: state.inputTokens, outputTokens: state.outputTokens }),
     handleLine(line) {
-      const event = parseLine(line);
+      const event = readJsonLine(line, codexLineSchema);
       if (!event) return false;
       switch (event.type) {
         case 'thread.started':
-          state.threadId = typeof event.thread_id === 'string' ? event.thread_id : undefined;
+          state.threadId = event.thread_id;
           return false;
         case 'turn.started':
           awaitingModel = true;
           return false;
         case 'item.started':
         case 'item.completed': {
-          const item = (event.item ?? {}) as Item;
+          const item = event.item;
           const completed = event.type === 'item.completed';
           const isNew = !seenItems.has(item.id ?? '');
           seenItems.add(item.id ?? '');
@@ -144,20 +173,18 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
           return false;
         }
         case 'turn.completed': {
-          const usage = (event.usage ?? {}) as Record<string, unknown>;
-          state.inputTokens += numberOf(usage.input_tokens);
-          state.outputTokens += numberOf(usage.output_tokens);
+          state.inputTokens += event.usage.input_tokens ?? 0;
+          state.outputTokens += event.usage.output_tokens ?? 0;
           state.completed = true;
           options.onEvent({ type: 'usage', inputTokens: state.inputTokens, outputTokens: state.outputTokens });
           return false;
         }
         case 'turn.failed': {
-          const error = (event.error ?? {}) as Record<string, unknown>;
-          state.failure = typeof error.message === 'string' && error.message ? error.message : (lastError ?? 'codex reported a failed turn');
+          state.failure = event.error.message || (lastError ?? 'codex reported a failed turn');
           return false;
         }
         case 'error': {
-          const message = String(event.message ?? '');
+          const message = event.message ?? '';
           if (WAITING_FOR_NETWORK.test(message)) {
             state.connectionFailure = message;
             return true;
@@ -167,26 +194,9 @@ export function createCodexStream(options: CodexStreamOptions): CodexStream {
           else lastError = message;
           return false;
         }
-        default:
-          return false;
       }
     },
   };
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(trimmed);
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function numberOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 function shorten(text: string): string {
@@ -195,145 +205,8 @@ function shorten(text: string): string {
 }
 
 function changes(item: Item): Array<{ path: string; kind?: string }> {
-  const list = Array.isArray(item.changes) ? item.changes : [];
-  return list.flatMap((change: unknown) => {
-    const record = (change ?? {}) as Record<string, unknown>;
-    return typeof record.path === 'string' ? [{ path: record.path, kind: typeof record.kind === 'string' ? record.kind : undefined }] : [];
-  });
+  return (item.changes ?? []).flatMap((change) =>
+    typeof change.path === 'string' ? [{ path: change.path, kind: typeof change.kind === 'string' ? change.kind : undefined }] : [],
+  );
 }
 
-/**
- * The script inside codex's shell wrapper: `/bin/bash -lc "printf … > 'out.txt'"` becomes
- * `printf … > 'out.txt'`. Anything else comes back unchanged.
- */
-export function unwrapShell(command: string): string {
-  const match = /^\s*(?:\S*\/)?(?:bash|sh|zsh|dash)\s+-l?c\s+([\s\S]*)$/.exec(command);
-  if (!match) return command;
-  const words = shellWords(match[1]);
-  return words.length === 1 && words[0].kind === 'word' ? words[0].text : command;
-}
-
-/**
- * Files a shell script writes through `>`, `>>`, `&>` or `tee` (heredoc bodies skipped, `cd`
- * followed), relative to where the script starts. Targets with expansions (`$`, `~`, backticks)
- * and devices are left out: this is a best-effort reading, checked against the disk afterwards.
- */
-export function redirectionTargets(script: string): string[] {
-  const targets: string[] = [];
-  let directory = '';
-  let commandWords: string[] = [];
-  const words = shellWords(script);
-  for (let index = 0; index < words.length; index++) {
-    const word = words[index];
-    if (word.kind === 'operator') {
-      if (/^(?:\d*>>?|&>>?|>\|)$/.test(word.text) && words[index + 1]?.kind === 'word') {
-        add(words[++index].text);
-        continue;
-      }
-      if (/^[;&|]+$|^\n$|^[()]$/.test(word.text)) commandWords = [];
-      continue;
-    }
-    commandWords.push(word.text);
-    if (commandWords.length === 2 && commandWords[0] === 'cd') directory = joinDirectory(directory, word.text);
-    if (commandWords[0] === 'tee' && commandWords.length > 1 && !word.text.startsWith('-')) add(word.text);
-  }
-  return targets;
-
-  function add(target: string) {
-    if (!target || /[$`~*?]/.test(target) || target.startsWith('/dev/') || target.startsWith('&')) return;
-    const path = directory && !target.startsWith('/') ? `${directory}/${target}` : target;
-    if (!targets.includes(path)) targets.push(path);
-  }
-}
-
-function joinDirectory(current: string, next: string): string {
-  if (/[$`~]/.test(next)) return current;
-  return next.startsWith('/') || !current ? next : `${current}/${next}`;
-}
-
-type ShellWord = { kind: 'word' | 'operator'; text: string };
-
-/** A small POSIX shell tokenizer: quotes, escapes, operators and heredoc bodies; no expansions. */
-function shellWords(script: string): ShellWord[] {
-  const words: ShellWord[] = [];
-  const heredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
-  let index = 0;
-  while (index < script.length) {
-    const character = script[index];
-    if (character === '\n') {
-      words.push({ kind: 'operator', text: '\n' });
-      index++;
-      // Skip the bodies of heredocs opened on the line just ended.
-      for (const heredoc of heredocs.splice(0)) {
-        while (index < script.length) {
-          const end = script.indexOf('\n', index);
-          const line = script.slice(index, end < 0 ? script.length : end);
-          index = end < 0 ? script.length : end + 1;
-          if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter) break;
-        }
-      }
-      continue;
-    }
-    if (character === ' ' || character === '\t') {
-      index++;
-      continue;
-    }
-    if (character === '#' && (index === 0 || /\s/.test(script[index - 1]))) {
-      while (index < script.length && script[index] !== '\n') index++;
-      continue;
-    }
-    const operator = /^(?:<<<|<<-?|\d*>>|\d*>&|&>>|&>|>\||\d*>|<&|<|&&|\|\||[|&;()])/.exec(script.slice(index));
-    if (operator) {
-      index += operator[0].length;
-      if (operator[0] === '<<' || operator[0] === '<<-') {
-        const [delimiter, next] = readWord(script, skipBlanks(script, index));
-        heredocs.push({ delimiter, stripTabs: operator[0] === '<<-' });
-        index = next;
-        continue;
-      }
-      if (/>&$|^<&$/.test(operator[0])) {
-        // A descriptor duplication (2>&1): its operand is a descriptor, not a file.
-        index = readWord(script, skipBlanks(script, index))[1];
-        continue;
-      }
-      words.push({ kind: 'operator', text: operator[0] });
-      continue;
-    }
-    const [text, next] = readWord(script, index);
-    words.push({ kind: 'word', text });
-    index = next;
-  }
-  return words;
-}
-
-function skipBlanks(script: string, index: number): number {
-  while (script[index] === ' ' || script[index] === '\t') index++;
-  return index;
-}
-
-/** One word from `index`, quotes removed, ending at a blank, a newline or an operator character. */
-function readWord(script: string, index: number): [string, number] {
-  let text = '';
-  while (index < script.length && !/[\s|&;()<>]/.test(script[index])) {
-    const character = script[index];
-    if (character === "'") {
-      const end = script.indexOf("'", index + 1);
-      text += script.slice(index + 1, end < 0 ? script.length : end);
-      index = end < 0 ? script.length : end + 1;
-    } else if (character === '"') {
-      index++;
-      while (index < script.length && script[index] !== '"') {
-        if (script[index] === '\\' && /["\\$`\n]/.test(script[index + 1] ?? '')) index++;
-        text += script[index++];
-      }
-      index++;
-    } else if (character === '\\') {
-      text += script[index + 1] ?? '';
-      index += 2;
-    } else {
-      text += character;
-      index++;
-    }
-  }
-  return [text, index];
-}

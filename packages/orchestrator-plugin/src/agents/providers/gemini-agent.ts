@@ -1,30 +1,25 @@
-import { AgentError, UnsupportedAgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, type AgentAdapter, type AgentRunOutput, type AgentRunRequest } from '../agent-adapter';
 import { httpAgentError } from '../http-errors';
-import { findExecutable } from '../process/find-executable';
-import { runProcess, type ProcessOutcome } from '../process/run-process';
-import { secretRedactor } from '../redact-secrets';
+import type { ProcessOutcome } from '../process/run-process';
+import { createCliAgent, type CliAgentDependencies } from './cli-agent';
 import { createGeminiHome, type GeminiHome } from './gemini-home';
 import { createGeminiStream, mainModel, type GeminiStreamState } from './gemini-stream';
 
 /** Injectable I/O, for tests. */
-export interface GeminiAgentDependencies {
-  runProcess?: typeof runProcess;
-  findExecutable?: typeof findExecutable;
+export interface GeminiAgentDependencies extends CliAgentDependencies {
   createGeminiHome?: typeof createGeminiHome;
-  /** The environment the agent starts from; default `process.env` (never mutated). */
-  env?: NodeJS.ProcessEnv;
 }
 
 const PROVIDER = 'gemini';
 const KEY_VARIABLE = 'GEMINI_API_KEY';
-const INSTALL_HINT = 'npm i -D @google/gemini-cli';
 const TAIL_LIMIT = 1_500;
 
 /**
- * Profile permission modes (Claude Code's names and gemini's own) and gemini's approval modes.
- * Headless gemini cannot ask: in `default` mode only read-only and pre-approved tools run.
+ * Profile permission modes (Claude Code's names and gemini's own; the table's `permissionModes`
+ * for gemini) as gemini's approval modes. Headless gemini cannot ask: in `default` mode only
+ * read-only and pre-approved tools run.
  */
-const APPROVAL_MODES: Record<string, string> = {
+export const APPROVAL_MODES: Record<string, string> = {
   acceptEdits: 'auto_edit',
   auto_edit: 'auto_edit',
   autoEdit: 'auto_edit',
@@ -57,43 +52,32 @@ const TRANSIENT =
  * CLI's own retries off and carries `maxTurns` and `tools`. Streams turns, tool calls, files
  * written and the token totals as events. gemini reports no cost: the caller prices the tokens.
  */
-export function createGeminiAgent(dependencies: GeminiAgentDependencies = {}): AgentAdapter {
-  const run = dependencies.runProcess ?? runProcess;
-  const find = dependencies.findExecutable ?? findExecutable;
+export function createGeminiAgent(dependencies: GeminiAgentDependencies): AgentAdapter {
   const prepareHome = dependencies.createGeminiHome ?? createGeminiHome;
-  return {
-    provider: PROVIDER,
-    async run(request: AgentRunRequest): Promise<AgentRunResult> {
-      const approvalMode = geminiApprovalMode(request.permissionMode);
-      const baseEnv: NodeJS.ProcessEnv = { ...(dependencies.env ?? process.env), ...request.env };
-      const executable = find('gemini', request.cwd, baseEnv, INSTALL_HINT);
-      const redact = secretRedactor(baseEnv);
-      const home = prepareHome({ env: baseEnv, request });
-      try {
-        for (const note of home.notes) request.onEvent({ type: 'status', message: note });
-        request.onEvent({
-          type: 'status',
-          message: `running gemini -p${request.model ? ` --model ${request.model}` : ''} --approval-mode ${approvalMode}${request.attempt > 1 ? ` (attempt ${request.attempt})` : ''}`,
-        });
-        const stream = createGeminiStream({ cwd: request.cwd, onEvent: request.onEvent, redact });
-        const outcome = await run({
-          command: executable,
+  return createCliAgent(
+    {
+      provider: PROVIDER,
+      executable: 'gemini',
+      installHint: 'npm i -D @google/gemini-cli',
+      isStderrNoise: (line) => !isMeaningfulStderr(line),
+      invocation({ request, env }) {
+        const approvalMode = geminiApprovalMode(request.permissionMode);
+        const home = prepareHome({ env, request });
+        return {
           args: geminiArguments(request, approvalMode),
-          cwd: request.cwd,
-          env: geminiEnvironment(baseEnv, home),
           stdin: request.prompt,
-          signal: request.signal,
-          onStdoutLine: (line) => stream.handleLine(line),
-          onStderrLine: (line) => {
-            if (isMeaningfulStderr(line)) request.onEvent({ type: 'status', message: `gemini: ${redact(line)}` });
-          },
-        });
-        return geminiOutcome({ state: stream.state, process: outcome, request, redact });
-      } finally {
-        home.remove();
-      }
+          env: geminiEnvironment(env, home),
+          status: `running gemini -p${request.model ? ` --model ${request.model}` : ''} --approval-mode ${approvalMode}`,
+          notes: home.notes,
+          warnings: home.warnings,
+          cleanup: home.remove,
+        };
+      },
+      stream: ({ request, redact }) => createGeminiStream({ cwd: request.cwd, onEvent: request.onEvent, redact }),
+      outcome: ({ stream, process, request, redact }) => geminiOutcome({ state: stream.state, process, request, redact }),
     },
-  };
+    dependencies,
+  );
 }
 
 /** The argv after `gemini`: headless, stream-json, the workspace trusted for this run, the model when the profile names one. */
@@ -107,12 +91,8 @@ export function geminiArguments(request: Pick<AgentRunRequest, 'model'>, approva
 
 /** gemini's approval mode for a profile's `permissionMode`; default `auto_edit`, so file edits work headless. */
 export function geminiApprovalMode(permissionMode: string | undefined): string {
-  if (permissionMode === undefined) return 'auto_edit';
-  const mode = APPROVAL_MODES[permissionMode];
-  if (mode === undefined) {
-    throw new UnsupportedAgentError(`gemini has no permission mode "${permissionMode}": use one of ${Object.keys(APPROVAL_MODES).join(', ')}`);
-  }
-  return mode;
+  // Unknown modes never get here: the adapter refuses them (capabilities), the graph first.
+  return permissionMode === undefined ? 'auto_edit' : (APPROVAL_MODES[permissionMode] ?? 'auto_edit');
 }
 
 /** The agent's environment: the caller's and the profile's, plus the per-run settings folder and system prompt file. */
@@ -134,7 +114,7 @@ export interface GeminiOutcomeInput {
  * 409 and 5xx are retryable, as are cut or refused connections; a rejected key, a bad request,
  * missing auth, the turn limit and gemini's own fatal errors are not.
  */
-export function geminiOutcome(input: GeminiOutcomeInput): AgentRunResult {
+export function geminiOutcome(input: GeminiOutcomeInput): AgentRunOutput {
   const { state, process: outcome, redact } = input;
   const fail = (message: string, details: ConstructorParameters<typeof AgentError>[1]) =>
     new AgentError(redact(message), { exitCode: outcome.exitCode ?? undefined, ...details });
@@ -149,11 +129,13 @@ export function geminiOutcome(input: GeminiOutcomeInput): AgentRunResult {
       inputTokens: state.inputTokens,
       outputTokens: state.outputTokens,
       filesWritten: [...state.filesWritten],
+      ...(result.session_id && { sessionId: result.session_id }),
     };
   }
 
   const stderr = meaningfulStderr(outcome.stderrTail);
-  const detail = (result?.error?.message ?? state.errors.at(-1) ?? (stderr || outcome.stdout.trim())).slice(-TAIL_LIMIT);
+  // Redacted before the cut: a cut key would no longer match its secret.
+  const detail = redact(result?.error?.message ?? state.errors.at(-1) ?? (stderr || outcome.stdout.trim())).slice(-TAIL_LIMIT);
   const exitCode = outcome.exitCode;
   if (result?.error?.type === 'FatalTurnLimitedError' || exitCode === EXIT_TURN_LIMIT) {
     const limit = input.request.maxTurns === undefined ? '' : ` (maxTurns ${input.request.maxTurns})`;

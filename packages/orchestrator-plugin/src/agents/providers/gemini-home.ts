@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentError, type AgentRunRequest } from '../agent-adapter';
+import { AgentError, type AgentRunRequest, type AgentWarning } from '../agent-adapter';
 
 type Json = Record<string, unknown>;
 
@@ -11,8 +11,10 @@ export interface GeminiHome {
   path: string;
   /** The file for `GEMINI_SYSTEM_MD`, when the profile sets a system prompt. */
   systemPromptFile?: string;
-  /** What the run changed or could not change, for the task's output. */
+  /** What the run changed, for the task's output. */
   notes: string[];
+  /** What the run could not do as the profile or the environment says. */
+  warnings: AgentWarning[];
   /** Deletes the folder (its links, never what they point to). Safe to call twice. */
   remove(): void;
 }
@@ -65,8 +67,8 @@ const CLAUDE_ONLY_TOOLS = new Set([
 export function createGeminiHome(options: GeminiHomeOptions): GeminiHome {
   const userFolder = userGeminiFolder(options.env);
   const userSettings = readSettingsFile(join(userFolder, 'settings.json')) ?? {};
-  const { settings, notes } = geminiRunSettings(userSettings, options.request, options.env);
-  notes.push(...workspaceOverrides(options.request.cwd, settings));
+  const { settings, notes, warnings } = geminiRunSettings(userSettings, options.request, options.env);
+  warnings.push(...workspaceOverrides(options.request.cwd, settings).map((message): AgentWarning => ({ type: 'other', message })));
 
   const path = mkdtempSync(join(options.temporaryRoot ?? tmpdir(), 'nx-agent-gemini-'));
   const remove = () => rmSync(path, { recursive: true, force: true });
@@ -83,7 +85,7 @@ export function createGeminiHome(options: GeminiHomeOptions): GeminiHome {
       writeFileSync(systemPromptFile, options.request.systemPrompt, { mode: 0o600 });
       if (options.env.GEMINI_SYSTEM_MD) notes.push('the profile\'s "systemPrompt" replaces the GEMINI_SYSTEM_MD file set in the environment');
     }
-    return { path, systemPromptFile, notes, remove };
+    return { path, systemPromptFile, notes, warnings, remove };
   } catch (error) {
     remove();
     throw new AgentError(`could not prepare gemini's settings folder: ${(error as Error).message}`, { isRetryable: false, cause: error });
@@ -109,8 +111,9 @@ export function geminiRunSettings(
   userSettings: Json,
   request: Pick<AgentRunRequest, 'tools' | 'maxTurns'>,
   env: NodeJS.ProcessEnv,
-): { settings: Json; notes: string[] } {
+): { settings: Json; notes: string[]; warnings: AgentWarning[] } {
   const notes: string[] = [];
+  const warnings: AgentWarning[] = [];
   const settings = structuredClone(userSettings);
   setIfUnset(settings, ['privacy', 'usageStatisticsEnabled'], false);
   setIfUnset(settings, ['general', 'enableAutoUpdate'], false);
@@ -120,12 +123,14 @@ export function geminiRunSettings(
   setPath(settings, ['general', 'maxAttempts'], 1);
   if (request.maxTurns !== undefined) setPath(settings, ['model', 'maxSessionTurns'], request.maxTurns);
   const tools = geminiToolNames(request.tools ?? []);
-  if (tools.unsupported.length) notes.push(`warning: gemini has no tool like Claude Code's ${tools.unsupported.join(', ')}; left out of "tools"`);
+  if (tools.unsupported.length) {
+    warnings.push({ type: 'unsupported-setting', setting: 'tools', details: `gemini has no tool like Claude Code's ${tools.unsupported.join(', ')}; left out of "tools"` });
+  }
   if (tools.names.length || tools.unsupported.length) {
     setPath(settings, ['tools', 'core'], tools.names);
     if (tools.translated.length) notes.push(`gemini tools: ${tools.names.join(', ') || 'none'} (translated ${tools.translated.join(', ')})`);
   }
-  return { settings, notes };
+  return { settings, notes, warnings };
 }
 
 /**
@@ -209,7 +214,7 @@ function workspaceOverrides(cwd: string, settings: Json): string[] {
   try {
     workspace = readSettingsFile(join(cwd, '.gemini', 'settings.json'));
   } catch {
-    return ["warning: the workspace's .gemini/settings.json is not valid JSON; gemini may refuse to start"];
+    return ["the workspace's .gemini/settings.json is not valid JSON; gemini may refuse to start"];
   }
   if (!workspace) return [];
   const watched: Array<[string[], string]> = [
@@ -219,7 +224,7 @@ function workspaceOverrides(cwd: string, settings: Json): string[] {
   ];
   return watched
     .filter(([path]) => readPath(workspace, path) !== undefined && JSON.stringify(readPath(workspace, path)) !== JSON.stringify(readPath(settings, path)))
-    .map(([path, setting]) => `warning: the workspace's .gemini/settings.json sets ${path.join('.')}, which overrides ${setting} for this run`);
+    .map(([path, setting]) => `the workspace's .gemini/settings.json sets ${path.join('.')}, which overrides ${setting} for this run`);
 }
 
 function readPath(settings: Json, path: readonly string[]): unknown {

@@ -1,26 +1,43 @@
-import type { AgentEvent } from '../agent-adapter';
+import { z } from 'zod';
+import type { AgentEvent, AgentUsage } from '../agent-adapter';
 import { workspacePath } from './workspace-path';
-import { isJsonObject, parseJsonLine, type JsonObject } from './json-line';
+import { lenient, readJsonLine, type JsonObject } from './json-line';
 
-/** Token totals of `gemini -o stream-json`, overall and per model (`models`). */
-export interface GeminiStreamStats {
-  total_tokens?: number;
-  /** Prompt tokens, cached ones included. */
-  input_tokens?: number;
-  output_tokens?: number;
-  cached?: number;
-  tool_calls?: number;
-  models?: Record<string, Omit<GeminiStreamStats, 'models' | 'tool_calls'>>;
-}
+const tokenFields = { total_tokens: lenient.number, input_tokens: lenient.number, output_tokens: lenient.number, cached: lenient.number };
+const statsSchema = z.looseObject({
+  ...tokenFields,
+  tool_calls: lenient.number,
+  models: z.record(z.string(), z.looseObject(tokenFields)).optional().catch(undefined),
+});
+/** Token totals of `gemini -o stream-json`, overall and per model (`models`); input tokens include cached ones. */
+export type GeminiStreamStats = z.output<typeof statsSchema>;
 
-/** The last line of `gemini -o stream-json`: how the run ended. */
-export interface GeminiResultEvent {
-  type: 'result';
-  status: 'success' | 'error';
+const resultSchema = z.looseObject({
+  type: z.literal('result'),
+  status: z.enum(['success', 'error']).catch('error'),
   /** `type` is the CLI's error class (`FatalTurnLimitedError`, ...) or `unknown` for API errors. */
-  error?: { type?: string; message?: string };
-  stats?: GeminiStreamStats;
-}
+  error: z.looseObject({ type: lenient.string, message: lenient.string }).optional().catch(undefined),
+  stats: statsSchema.optional().catch(undefined),
+  session_id: lenient.string,
+});
+/** The last line of `gemini -o stream-json`: how the run ended. */
+export type GeminiResultEvent = z.output<typeof resultSchema>;
+
+/** The lines of `gemini -o stream-json` this version reads; any other line is ignored. */
+const geminiLineSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('init'), model: lenient.string, session_id: lenient.string }),
+  z.looseObject({ type: z.literal('message'), role: lenient.string, content: lenient.string }),
+  z.looseObject({ type: z.literal('tool_use'), tool_name: lenient.string, tool_id: lenient.string, parameters: z.looseObject({}).catch({}) }),
+  z.looseObject({
+    type: z.literal('tool_result'),
+    tool_id: lenient.string,
+    status: lenient.string,
+    error: z.looseObject({ message: lenient.string }).optional().catch(undefined),
+  }),
+  z.looseObject({ type: z.literal('error'), message: lenient.string, severity: lenient.string }),
+  resultSchema,
+]);
+type GeminiLine = z.output<typeof geminiLineSchema>;
 
 /** What the stream has shown so far; read by the outcome once the process ends. */
 export interface GeminiStreamState {
@@ -41,6 +58,8 @@ export interface GeminiStreamState {
 export interface GeminiStream {
   readonly state: GeminiStreamState;
   handleLine(line: string): void;
+  /** What the run used so far (gemini reports tokens only at the end, failed or not). */
+  usage(): AgentUsage;
 }
 
 export interface GeminiStreamOptions {
@@ -89,25 +108,25 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
     turnText = '';
   }
 
-  function handleToolUse(line: Json): void {
+  function handleToolUse(line: Extract<GeminiLine, { type: 'tool_use' }>): void {
     startTurnIfNeeded();
     flushText();
-    const name = typeof line.tool_name === 'string' ? line.tool_name : 'tool';
-    const parameters = isJsonObject(line.parameters) ? line.parameters : {};
+    const name = line.tool_name ?? 'tool';
+    const parameters = line.parameters;
     const detail = geminiToolDetail(parameters, displayPath);
     onEvent({ type: 'tool', name, ...(detail ? { detail: redact(detail) } : {}) });
-    if (FILE_WRITING_TOOLS.has(name) && typeof parameters.file_path === 'string' && typeof line.tool_id === 'string') {
+    if (FILE_WRITING_TOOLS.has(name) && typeof parameters.file_path === 'string' && line.tool_id !== undefined) {
       pendingWrites.set(line.tool_id, parameters.file_path);
     }
   }
 
-  function handleToolResult(line: Json): void {
+  function handleToolResult(line: Extract<GeminiLine, { type: 'tool_result' }>): void {
     // gemini sends the results back in its next request: whatever comes next is a new turn.
     inTurn = false;
-    const path = typeof line.tool_id === 'string' ? pendingWrites.get(line.tool_id) : undefined;
-    if (typeof line.tool_id === 'string') pendingWrites.delete(line.tool_id);
+    const path = line.tool_id !== undefined ? pendingWrites.get(line.tool_id) : undefined;
+    if (line.tool_id !== undefined) pendingWrites.delete(line.tool_id);
     if (line.status !== 'success') {
-      const error = isJsonObject(line.error) && typeof line.error.message === 'string' ? line.error.message : 'failed';
+      const error = line.error?.message ?? 'failed';
       onEvent({ type: 'status', message: `gemini tool call failed: ${redact(error)}` });
       return;
     }
@@ -117,9 +136,8 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
     onEvent({ type: 'file', path: shown });
   }
 
-  function handleResult(line: Json): void {
+  function handleResult(result: GeminiResultEvent): void {
     flushText();
-    const result = line as unknown as GeminiResultEvent;
     state.result = result;
     const tokens = result.stats ? streamTokens(result.stats) : undefined;
     if (tokens && (tokens.input > 0 || tokens.output > 0)) {
@@ -131,23 +149,25 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
 
   return {
     state,
+    usage: () => ({ inputTokens: state.inputTokens, outputTokens: state.outputTokens, ...(state.sessionModel && { model: state.sessionModel }) }),
     handleLine(text: string): void {
-      const line = parseJsonLine(text);
+      const line = readJsonLine(text, geminiLineSchema);
       if (!line) {
-        if (text.trim()) onEvent({ type: 'text', text: redact(text) });
+        // Not JSON: the CLI's plain output. JSON of another type: a line this version does not read.
+        if (text.trim() && !text.trim().startsWith('{')) onEvent({ type: 'text', text: redact(text) });
         return;
       }
       if (line.type === 'init') {
-        if (typeof line.model === 'string') state.sessionModel = line.model;
-        onEvent({ type: 'status', message: `gemini started · model ${String(line.model ?? 'default')}` });
-      } else if (line.type === 'message' && line.role === 'assistant' && typeof line.content === 'string') {
+        if (line.model !== undefined) state.sessionModel = line.model;
+        onEvent({ type: 'status', message: `gemini started · model ${line.model ?? 'default'}` });
+      } else if (line.type === 'message' && line.role === 'assistant' && line.content !== undefined) {
         startTurnIfNeeded();
         turnText += line.content;
       } else if (line.type === 'tool_use') {
         handleToolUse(line);
       } else if (line.type === 'tool_result') {
         handleToolResult(line);
-      } else if (line.type === 'error' && typeof line.message === 'string') {
+      } else if (line.type === 'error' && line.message !== undefined) {
         state.errors.push(line.message);
         onEvent({ type: 'status', message: `gemini ${line.severity === 'warning' ? 'warning' : 'error'}: ${redact(line.message)}` });
       } else if (line.type === 'result') {

@@ -1,7 +1,7 @@
 import { AgentError, type AgentRunRequest } from '../agent-adapter';
 
-/** The environment a run sees: the process's, with the profile's `env` over it (process.env is never changed). */
-export function mergedEnvironment(request: Pick<AgentRunRequest, 'env'>, base: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+/** The environment a run sees: the adapter's (injected), with the profile's `env` over it. */
+export function mergedEnvironment(request: Pick<AgentRunRequest, 'env'>, base: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return { ...base, ...request.env };
 }
 

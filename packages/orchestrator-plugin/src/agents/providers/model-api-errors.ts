@@ -61,7 +61,7 @@ function redact(text: string, secrets: readonly string[] = []): string {
  * failure, timeout or a stream cut part-way is retryable; anything else is final.
  */
 export function toModelApiError(error: unknown, context: ModelApiErrorContext): AgentError {
-  if (error instanceof AgentError) return error;
+  if (AgentError.isInstance(error)) return error;
   const names = classNames(error);
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const rawMessage = typeof record.message === 'string' ? record.message : String(error);

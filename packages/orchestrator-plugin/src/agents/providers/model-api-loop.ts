@@ -1,4 +1,4 @@
-import { AgentError, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, type AgentRunOutput, type AgentRunRequest } from '../agent-adapter';
 import type { ModelApiSettings } from './model-api-settings';
 import { describeToolCall, runFileTool, type ToolCall, type ToolOutcome } from './model-api-tools';
 
@@ -46,7 +46,7 @@ const TRUNCATED_CALL =
  * turn event per request, a tool event per call, a file event per file written and the
  * running token usage. Tokens add up over the turns.
  */
-export async function runModelApiLoop(request: AgentRunRequest, options: ModelApiLoopOptions): Promise<AgentRunResult> {
+export async function runModelApiLoop(request: AgentRunRequest, options: ModelApiLoopOptions): Promise<AgentRunOutput> {
   const { conversation, settings } = options;
   const filesWritten: string[] = [];
   let inputTokens = 0;
@@ -60,7 +60,10 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
     try {
       reply = await conversation.send();
     } catch (error) {
-      throw options.toAgentError(error);
+      // The turns before the failing one were paid for: the error carries them.
+      const failure = options.toAgentError(error);
+      failure.usage ??= { inputTokens, outputTokens, ...(costUsd !== undefined && { costUsd }), model };
+      throw failure;
     }
     inputTokens += reply.inputTokens;
     outputTokens += reply.outputTokens;
@@ -72,7 +75,7 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
       request.onEvent({ type: 'text', text: lastText });
     }
     if (reply.toolCalls.length === 0) {
-      if (reply.truncated) request.onEvent({ type: 'status', message: 'warning: the final answer stopped at the output token limit' });
+      if (reply.truncated) request.onEvent({ type: 'warning', warning: { type: 'other', message: 'the final answer stopped at the output token limit' } });
       const summary = reply.text.trim() || lastText || `The model finished after ${turn} turn${turn === 1 ? '' : 's'} without a final message.`;
       return { summary, model, turns: turn, inputTokens, outputTokens, ...(costUsd !== undefined && { costUsd }), filesWritten };
     }
@@ -80,9 +83,7 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
       const asked = reply.toolCalls.map((call) => call.name).join(', ');
       throw new AgentError(
         `reached maxTurns (${settings.maxTurns}) while the model still wanted tools (${asked}); raise "maxTurns" in the profile or split the task`,
-        {
-          isRetryable: false,
-        },
+        { isRetryable: false, usage: { inputTokens, outputTokens, ...(costUsd !== undefined && { costUsd }), model } },
       );
     }
     if (request.signal.aborted) throw options.toAgentError(new Error('aborted'));

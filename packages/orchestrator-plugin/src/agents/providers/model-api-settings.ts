@@ -1,4 +1,4 @@
-import type { AgentRunRequest } from '../agent-adapter';
+import { UnsupportedFeatureError, type AgentRunRequest, type AgentWarning } from '../agent-adapter';
 import { FILE_TOOLS, type FileToolDefinition, type FileToolName } from './model-api-tools';
 
 /** Model requests one run may make when the profile sets no `maxTurns`. */
@@ -9,8 +9,8 @@ export interface ModelApiSettings {
   /** The tools offered to the model. */
   tools: FileToolDefinition[];
   maxTurns: number;
-  /** Settings the agent cannot honour as given, one sentence each, for warning events. */
-  warnings: string[];
+  /** Settings the agent cannot honour as given, for warning events. */
+  warnings: AgentWarning[];
 }
 
 // Claude Code's tool names map onto the file tools, so a `.claude/agents/*.md` profile works here too.
@@ -27,21 +27,21 @@ const TOOL_NAMES: Record<string, FileToolName> = {
   ls: 'list_files',
 };
 
-/** Modes in which the model gets no tool that changes files. */
+/** Modes in which the model gets no tool that changes files (the table's read-only modes; matched ignoring case). */
 const READ_ONLY_MODES = new Set(['plan', 'read-only', 'readonly', 'read_only']);
-/**
- * Modes that allow the write tools. Nobody can be asked for approval in a headless run, and
- * every tool is confined to the workspace, so these all mean "the allowed tools may write".
- */
-const WRITING_MODES = new Set(['default', 'acceptedits', 'bypasspermissions', 'dontask', 'auto', 'write']);
 
 /**
  * Reads `tools` (the allowed subset of the file tools, by their names or Claude Code's
  * Read/Write/Edit/Glob/LS), `permissionMode` (`plan` / `read-only` drop the write tools) and
- * `maxTurns` (default {@link DEFAULT_MAX_TURNS}). Anything it cannot honour is a warning.
+ * `maxTurns` (default {@link DEFAULT_MAX_TURNS}). A tool it does not have is left out with a
+ * warning (that only narrows what the model may do); a rule such as `Write(src/**)` is refused
+ * with an {@link UnsupportedFeatureError}: its file tools cover the whole workspace, and writing
+ * outside the rule is exactly what the profile forbids. Every other permission mode lets the
+ * allowed tools write (nobody can be asked in a headless run, and every tool stays inside the
+ * workspace); unknown modes are refused before this (the capability table).
  */
 export function resolveModelApiSettings(request: Pick<AgentRunRequest, 'tools' | 'permissionMode' | 'maxTurns'>, provider: string): ModelApiSettings {
-  const warnings: string[] = [];
+  const warnings: AgentWarning[] = [];
   let names = new Set<FileToolName>(FILE_TOOLS.map((tool) => tool.name));
   if (request.tools?.length) {
     names = new Set();
@@ -51,21 +51,24 @@ export function resolveModelApiSettings(request: Pick<AgentRunRequest, 'tools' |
       const tool = TOOL_NAMES[name.toLowerCase()];
       if (!tool) unknown.push(entry);
       else names.add(tool);
-      if (tool && rule) warnings.push(`provider "${provider}" cannot restrict ${name} to "${rule}"; it applies to the whole workspace`);
+      if (tool && rule) {
+        throw new UnsupportedFeatureError(
+          `provider "${provider}" cannot restrict ${name} to "${rule}": its file tools cover the whole workspace. List "${name}" without a rule, or use claude-code, which enforces rules`,
+          { feature: 'tools' },
+        );
+      }
     }
     if (unknown.length) {
-      warnings.push(
-        `provider "${provider}" has no tool ${unknown.map((name) => `"${name}"`).join(', ')}; its tools are ${FILE_TOOLS.map((tool) => tool.name).join(', ')}`,
-      );
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'tools',
+        details: `no tool ${unknown.map((name) => `"${name}"`).join(', ')}; its tools are ${FILE_TOOLS.map((tool) => tool.name).join(', ')}`,
+      });
     }
   }
   const mode = request.permissionMode?.toLowerCase();
   if (mode !== undefined && READ_ONLY_MODES.has(mode)) {
     for (const tool of FILE_TOOLS) if (tool.writes) names.delete(tool.name);
-  } else if (mode !== undefined && !WRITING_MODES.has(mode)) {
-    warnings.push(
-      `provider "${provider}" does not know permissionMode "${request.permissionMode}"; it runs as "default" (the allowed tools may write inside the workspace; "plan" would make it read-only)`,
-    );
   }
   return { tools: FILE_TOOLS.filter((tool) => names.has(tool.name)), maxTurns: request.maxTurns ?? DEFAULT_MAX_TURNS, warnings };
 }

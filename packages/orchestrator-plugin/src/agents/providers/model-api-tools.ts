@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isReallyInside } from '../real-path-inside';
 
 /** The file tools a model-API agent can be given: all of them work inside the workspace only. */
 export type FileToolName = 'read_file' | 'write_file' | 'edit_file' | 'list_files';
@@ -90,12 +91,7 @@ export function resolveWorkspacePath(workspaceRoot: string, path: unknown): { ab
     throw new ToolRefusal(`"${path}" is outside the workspace; use a path inside ${root}`);
   const parts = inside.split(sep);
   if (parts[0] === '.git') throw new ToolRefusal(`"${path}" is inside .git, which agents may not touch`);
-  // A link inside the workspace may point elsewhere: check where the deepest existing part really is.
-  let existing = absolute;
-  while (!existsSync(existing) && existing !== root) existing = dirname(existing);
-  const real = realpathSync(existing);
-  const realRoot = realpathSync(root);
-  if (real !== realRoot && !real.startsWith(realRoot + sep)) throw new ToolRefusal(`"${path}" leads outside the workspace through a symbolic link`);
+  if (!isReallyInside(root, absolute)) throw new ToolRefusal(`"${path}" leads outside the workspace through a symbolic link`);
   return { absolute, relative: inside.split(sep).join('/') || '.' };
 }
 

@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
-import { AgentError, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../agent-adapter';
+import { AgentError, defineAgentAdapter, type AgentAdapter, type AgentRunRequest } from '../agent-adapter';
+import type { AgentDependencies } from '../create-agent';
 import { displayUrl, isLocalUrl, mergedEnvironment, readVariable, requireSdk } from './model-api-environment';
 import { toModelApiError } from './model-api-errors';
 import { runModelApiLoop, type ModelConversation } from './model-api-loop';
@@ -11,12 +12,6 @@ const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** Sent as the key to a local server when none is set: such servers check no key, the SDK insists on one. */
 const LOCAL_PLACEHOLDER_KEY = 'local-server-needs-no-key';
 
-/** Injectable for tests. */
-export interface OpenAiAgentOptions {
-  /** The environment the profile's env is merged over; default process.env (never changed). */
-  environment?: NodeJS.ProcessEnv;
-}
-
 type OpenAiModule = { default: typeof OpenAI };
 
 /**
@@ -27,11 +22,11 @@ type OpenAiModule = { default: typeof OpenAI };
  * OPENAI_API_KEY (optional for a base URL on this machine), endpoint from OPENAI_BASE_URL.
  * The SDK's own retries are off: the caller's retry layer decides.
  */
-export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentAdapter {
-  return {
+export function createOpenAiAgent(dependencies: AgentDependencies): AgentAdapter {
+  return defineAgentAdapter({
     provider: 'openai',
-    async run(request: AgentRunRequest): Promise<AgentRunResult> {
-      const environment = mergedEnvironment(request, options.environment);
+    async run(request) {
+      const environment = mergedEnvironment(request, dependencies.env);
       const baseUrl = readVariable(environment, 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URL;
       const key = readVariable(environment, 'OPENAI_API_KEY');
       if (!key && !isLocalUrl(baseUrl)) {
@@ -51,8 +46,8 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentAdapte
         );
       }
       const settings = resolveModelApiSettings(request, 'openai');
-      for (const warning of settings.warnings) request.onEvent({ type: 'status', message: `warning: ${warning}` });
-      const sdk = requireSdk<OpenAiModule>('openai', request.cwd, 'openai');
+      for (const warning of settings.warnings) request.onEvent({ type: 'warning', warning });
+      const sdk = requireSdk<OpenAiModule>('openai', request.workspaceRoot, 'openai');
       const client = new sdk.default({
         apiKey: key ?? LOCAL_PLACEHOLDER_KEY,
         baseURL: baseUrl,
@@ -79,7 +74,7 @@ export function createOpenAiAgent(options: OpenAiAgentOptions = {}): AgentAdapte
           }),
       });
     },
-  };
+  });
 }
 
 /** The conversation in Chat Completions form; each reply is streamed with usage, and aborts with the run. */
@@ -109,7 +104,10 @@ function openAiConversation(client: OpenAI, request: AgentRunRequest, model: str
       messages.push(reply.assistantMessage);
       if (!reply.usageReported && !warnedAboutUsage) {
         warnedAboutUsage = true;
-        request.onEvent({ type: 'status', message: 'warning: the server reported no token usage (stream_options.include_usage); tokens are counted as 0' });
+        request.onEvent({
+          type: 'warning',
+          warning: { type: 'other', message: 'the server reported no token usage (stream_options.include_usage); tokens are counted as 0' },
+        });
       }
       return reply;
     },
