@@ -119,9 +119,12 @@ function refuseUnsupported(provider: ProviderId, capabilities: ProviderCapabilit
     throw new UnsupportedFeatureError(`provider "${provider}" cannot honour "${setting}": ${support.details}`, { feature: setting });
   }
   if (request.permissionMode !== undefined && capabilities.permissionModes && !capabilities.permissionModes.includes(request.permissionMode)) {
-    throw new UnsupportedFeatureError(`provider "${provider}" has no permission mode "${request.permissionMode}": use one of ${capabilities.permissionModes.join(', ')}`, {
-      feature: 'permissionMode',
-    });
+    throw new UnsupportedFeatureError(
+      `provider "${provider}" has no permission mode "${request.permissionMode}": use one of ${capabilities.permissionModes.join(', ')}`,
+      {
+        feature: 'permissionMode',
+      },
+    );
   }
   if (request.resumeSessionId !== undefined && !capabilities.resume) {
     throw new UnsupportedFeatureError(`provider "${provider}" cannot resume a session`, { feature: 'resume' });

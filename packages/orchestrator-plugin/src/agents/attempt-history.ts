@@ -78,4 +78,3 @@ export class AttemptHistory {
     return { costUsd: total, costSource: used.every((usage) => usage.costUsd !== undefined) ? 'client' : 'price-table' };
   }
 }
-

@@ -24,7 +24,7 @@ function realPath(path: string, links: number): string {
     // Missing, or a link that leads nowhere (yet).
   }
   if (links > MAX_LINKS || dirname(path) === path) return path;
-  let isLink = false;
+  let isLink: boolean;
   try {
     isLink = lstatSync(path).isSymbolicLink();
   } catch {

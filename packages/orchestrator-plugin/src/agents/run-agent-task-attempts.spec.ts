@@ -48,7 +48,9 @@ describe('runAgentTask: every attempt is listed and paid for', () => {
   });
 
   it('a retry-after that would pass the timeout fails now, saying why, instead of sleeping into the timeout', async () => {
-    const { adapter, requests } = runs.fakeAdapter([async () => Promise.reject(new AgentError('overloaded', { isRetryable: true, statusCode: 529, retryAfterMs: 50_000 }))]);
+    const { adapter, requests } = runs.fakeAdapter([
+      async () => Promise.reject(new AgentError('overloaded', { isRetryable: true, statusCode: 529, retryAfterMs: 50_000 })),
+    ]);
     const started = Date.now();
     const { record } = await runs.run(adapter, { task: fakeTask({ timeoutMs: 30_000 }) });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -72,7 +74,7 @@ describe('runAgentTask: every attempt is listed and paid for', () => {
 
 describe('runAgentTask: a timeout longer than the longest timer', () => {
   it('600h is clamped to the longest timer, said once, and the task runs normally', async () => {
-    const { adapter } = runs.fakeAdapter([(request) => new Promise<AgentRunResult>((resolve) => setTimeout(() => resolve(fakeSuccess()), 30))]);
+    const { adapter } = runs.fakeAdapter([() => new Promise<AgentRunResult>((resolve) => setTimeout(() => resolve(fakeSuccess()), 30))]);
     const { record, log } = await runs.run(adapter, { task: fakeTask({ timeoutMs: 600 * 3_600_000 }) });
     expect(record.status).toBe('succeeded');
     expect(log.filter((line) => line.includes('longest timer'))).toEqual([

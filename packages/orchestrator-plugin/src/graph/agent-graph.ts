@@ -120,10 +120,15 @@ export function buildAgentGraph(
       runs.set(entry.key, resolution.run);
       const { task, agent } = resolution.run;
       for (const warning of resolution.run.warnings) {
-        warnings.push({ code: 'unsupported-setting', file: task.file, line: task.line, taskId: task.id, message: `task "${task.id}": ${describeAgentWarning(warning, agent.provider, agent.profile)}` });
+        warnings.push({
+          code: 'unsupported-setting',
+          file: task.file,
+          line: task.line,
+          taskId: task.id,
+          message: `task "${task.id}": ${describeAgentWarning(warning, agent.provider, agent.profile)}`,
+        });
       }
-    }
-    else for (const problem of resolution.problems) fail(entry.key, problem);
+    } else for (const problem of resolution.problems) fail(entry.key, problem);
   }
 
   // Overlapping writers that nothing orders: an edge in declaration order, or both fail (the conflicts option).

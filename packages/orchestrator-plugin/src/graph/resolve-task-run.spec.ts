@@ -5,7 +5,11 @@ import { resolveTaskRun } from './resolve-task-run';
 const OPTIONS: NormalizedPluginOptions = {
   ...DEFAULT_PLUGIN_OPTIONS,
   defaultAgent: 'scripted',
-  agents: { implementer: { provider: 'scripted', model: 'm1', script: { summary: 'profile script' } } },
+  agents: {
+    implementer: { provider: 'scripted', model: 'm1', script: { summary: 'profile script' } },
+    runner: { provider: 'command', command: ['x'], tools: ['Read'] },
+    coder: { provider: 'codex', tools: ['Read', 'Write'] },
+  },
 };
 const context = (name = 'api') => ({ project: { name, root: 'apps/api' }, options: OPTIONS, subagents: [] });
 const parsed = (content: string, file = 'apps/api/write.agent.md') => parseSpecFile(file, content);
@@ -31,7 +35,7 @@ describe('resolveTaskRun', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([expect.objectContaining({ code: 'unknown-agent', taskId: 'write' })]);
-    expect(result.problems[0].message).toContain('Profiles (nx.json and .claude/agents): implementer; providers:');
+    expect(result.problems[0].message).toContain('Profiles (nx.json and .claude/agents): coder, implementer, runner; providers:');
   });
 
   it('a project whose name is a path holds no runnable task', () => {
@@ -57,5 +61,24 @@ describe('resolveTaskRun', () => {
     const list = parsed('{ "tasks": [ { "id": "a", "prompt": "A", "retries": "x" }, { "id": "b", "prompt": "B", "retries": "y" } ] }', file);
     const result = resolveTaskRun(list, 'a', context());
     expect(result).toMatchObject({ ok: false, problems: [{ taskId: 'a', code: 'invalid-field' }] });
+  });
+
+  it('a restriction its provider cannot enforce makes the task fail with the problem, before it runs', () => {
+    const result = resolveTaskRun(parsed('---\nagent: runner\n---\nDo it.\n'), 'write', context());
+    expect(result).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          code: 'unsupported-setting',
+          taskId: 'write',
+          message: expect.stringContaining('task "write" (agent "runner"): provider "command" cannot honour "tools"'),
+        },
+      ],
+    });
+  });
+
+  it('a setting its provider honours only in part is a warning the run carries', () => {
+    const result = resolveTaskRun(parsed('---\nagent: coder\n---\nDo it.\n'), 'write', context());
+    expect(result).toMatchObject({ ok: true, run: { warnings: [{ type: 'unsupported-setting', setting: 'tools' }] } });
   });
 });

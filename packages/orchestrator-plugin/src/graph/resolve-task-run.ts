@@ -43,7 +43,13 @@ export function resolveTask(task: TaskSpec, context: TaskRunContext): TaskRunRes
   }
   const settings = agent && checkAgentSettings(agent.provider, agent.profile);
   for (const message of settings?.errors ?? []) {
-    problems.push({ code: 'unsupported-setting', file: task.file, line: task.line, taskId: task.id, message: `task "${task.id}" (agent "${agent!.name}"): ${message}` });
+    problems.push({
+      code: 'unsupported-setting',
+      file: task.file,
+      line: task.line,
+      taskId: task.id,
+      message: `task "${task.id}" (agent "${agent!.name}"): ${message}`,
+    });
   }
   if (problems.length || !agent) return { ok: false, problems };
   return {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentError, type AgentRunRequest } from '../agents/agent-adapter';
+import { AgentError, UnsupportedFeatureError, type AgentRunRequest } from '../agents/agent-adapter';
 import type { ScriptedAgentRun } from './agent-test-harness';
 import type { ModelScript, RecordedRequest } from './model-server';
 import { WRITE_HELLO_TASK, writeHelloScript } from './write-hello-script';
@@ -60,6 +60,7 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
       inputTokens: 200,
       outputTokens: 40,
       filesWritten: ['apps/a/hello.txt'],
+      warnings: [],
     });
     expect(events.filter((event) => event.type !== 'status')).toEqual([
       { type: 'turn', turn: 1 },
@@ -136,20 +137,23 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
   });
 
   const alias = options.modelAlias;
-  it(`maps Claude Code tool names${alias ? ' and model aliases,' : ''} and warns about what it cannot honour`, async () => {
-    const { requests, events } = await run(
+  it(`maps Claude Code tool names${alias ? ' and model aliases,' : ''} and warns, typed, about tools it does not have`, async () => {
+    const { requests, result } = await run(
       { turns: [{ type: 'text', text: 'ok' }] },
-      { ...(alias && { model: alias.alias }), tools: ['Read', 'Write(src/**)', 'Bash'], permissionMode: 'sometimes' },
+      { ...(alias && { model: alias.alias }), tools: ['Read', 'Write', 'Bash'] },
     );
     expect(requests[0].model).toBe(alias?.model ?? options.model);
     expect(toolNames(requests[0].body)).toEqual(['read_file', 'write_file']);
-    const warnings = events
-      .filter((event) => event.type === 'status' && event.message.startsWith('warning:'))
-      .map((event) => (event as { message: string }).message);
-    expect(warnings).toEqual([
-      expect.stringContaining('cannot restrict Write to "src/**"'),
-      expect.stringContaining('has no tool "Bash"'),
-      expect.stringContaining('does not know permissionMode "sometimes"'),
-    ]);
+    expect(result?.warnings).toEqual([{ type: 'unsupported-setting', setting: 'tools', details: expect.stringContaining('no tool "Bash"') }]);
+  });
+
+  it.each<[string, Partial<AgentRunRequest>, RegExp]>([
+    ['a tool rule it cannot enforce', { tools: ['Read', 'Write(src/**)'] }, /cannot restrict Write to "src\/\*\*"/],
+    ['a permission mode it does not know', { permissionMode: 'sometimes' }, /has no permission mode "sometimes"/],
+  ])('refuses %s before any request, for good', async (_name, overrides, message) => {
+    const { error, requests } = await run({ turns: [{ type: 'text', text: 'must not be reached' }] }, overrides);
+    expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
+    expect(error?.message).toMatch(message);
+    expect(requests).toEqual([]);
   });
 }

@@ -16,7 +16,7 @@ beforeEach(() => {
 
 async function run(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, environment: NodeJS.ProcessEnv = {}) {
   const server = await harness.startServer(script);
-  const agent = createAnthropicAgent({ environment: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url, ...environment } });
+  const agent = createAnthropicAgent({ env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url, ...environment } });
   return harness.runAgent(agent, { ...WRITE_HELLO_TASK, model: MODEL, cwd: workspace, ...overrides });
 }
 
@@ -61,7 +61,7 @@ describe('createAnthropicAgent', () => {
   it('takes the key and base URL from the profile env over the process env, without changing process.env', async () => {
     const before = { ...process.env };
     const server = await harness.startServer([{ type: 'text', text: 'ok' }]);
-    const agent = createAnthropicAgent({ environment: { ANTHROPIC_API_KEY: 'outer-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1' } });
+    const agent = createAnthropicAgent({ env: { ANTHROPIC_API_KEY: 'outer-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1' } });
     const { result } = await harness.runAgent(agent, {
       prompt: 'p',
       cwd: workspace,

@@ -126,10 +126,19 @@ describe('createClaudeCodeAgent with a stand-in process', () => {
     const input = agentRunRequest({ prompt: '- starts with a dash', env: { EXTRA: 'yes' }, model: 'sonnet' });
     const result = await agent.run(input);
     const [seen] = claude.runs;
-    expect(seen).toMatchObject({ command: '/usr/local/bin/claude', cwd: '/workspace', stdin: '- starts with a dash', signal: input.signal });
+    expect(seen).toMatchObject({ command: '/usr/local/bin/claude', cwd: '/workspace', stdin: '- starts with a dash' });
     expect(seen?.args).not.toContain('- starts with a dash');
     expect(seen?.env).toMatchObject({ PATH: '/bin', EXTRA: 'yes', CLAUDE_CODE_MAX_RETRIES: '0' });
-    expect(result).toEqual({ summary: 'done', model: 'claude-sonnet-4-5', turns: 1, inputTokens: 3, outputTokens: 4, costUsd: 0.5, filesWritten: [] });
+    expect(result).toEqual({
+      summary: 'done',
+      model: 'claude-sonnet-4-5',
+      turns: 1,
+      inputTokens: 3,
+      outputTokens: 4,
+      costUsd: 0.5,
+      filesWritten: [],
+      warnings: [],
+    });
     expect(input.events[0]).toEqual({ type: 'status', message: 'running claude -p --model sonnet --permission-mode acceptEdits' });
     expect(input.events).toContainEqual({ type: 'status', message: 'claude: warning with [redacted]' });
     expect(JSON.stringify(input.events)).not.toContain('sk-ant-secret-value');

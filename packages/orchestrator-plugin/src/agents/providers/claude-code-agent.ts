@@ -33,7 +33,8 @@ export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies)
         status: `running claude -p${request.model ? ` --model ${request.model}` : ''} --permission-mode ${request.permissionMode ?? DEFAULT_PERMISSION_MODE}`,
       }),
       stream: ({ request, redact }) => createClaudeCodeStream({ cwd: request.cwd, onEvent: request.onEvent, redact }),
-      outcome: ({ stream, process, request, env, redact }) => claudeCodeOutcome({ state: stream.state, process, request, keyVariable: keyVariable(env), redact }),
+      outcome: ({ stream, process, request, env, redact }) =>
+        claudeCodeOutcome({ state: stream.state, process, request, keyVariable: keyVariable(env), redact }),
     },
     dependencies,
   );

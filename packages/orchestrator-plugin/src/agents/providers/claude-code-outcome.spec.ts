@@ -118,7 +118,7 @@ describe('claudeCodeOutcome: failures', () => {
       'refused connection',
       {
         is_error: true,
-        api_error_status: null,
+        api_error_status: undefined,
         api_error: 'connection_failed',
         result: 'API Error: Connection refused — a firewall or proxy may be blocking it (ECONNREFUSED)',
       },
@@ -129,7 +129,7 @@ describe('claudeCodeOutcome: failures', () => {
       'cut stream',
       {
         is_error: true,
-        api_error_status: null,
+        api_error_status: undefined,
         api_error: 'connection_failed',
         result: 'API Error: Connection to the API was lost (ECONNRESET). This is usually temporary — try again.',
       },
@@ -138,19 +138,19 @@ describe('claudeCodeOutcome: failures', () => {
     ],
     [
       'request timeout',
-      { is_error: true, api_error_status: null, result: 'Request timed out. If the API is slow to answer, set API_TIMEOUT_MS above 2000.' },
+      { is_error: true, api_error_status: undefined, result: 'Request timed out. If the API is slow to answer, set API_TIMEOUT_MS above 2000.' },
       { apiErrorKind: 'server_error' },
       { isRetryable: true, message: /Request timed out/ },
     ],
     [
       'not logged in',
-      { is_error: true, api_error_status: null, result: 'Not logged in · Please run /login' },
+      { is_error: true, api_error_status: undefined, result: 'Not logged in · Please run /login' },
       { apiErrorKind: 'authentication_failed' },
       { isRetryable: false, statusCode: 401, message: /not authenticated \(Not logged in · Please run \/login\): set ANTHROPIC_API_KEY/ },
     ],
     [
       'rate limit without a status',
-      { is_error: true, api_error_status: null, result: 'usage limit reached' },
+      { is_error: true, api_error_status: undefined, result: 'usage limit reached' },
       { apiErrorKind: 'rate_limit' },
       { isRetryable: true, statusCode: 429, message: /rate limit/ },
     ],

@@ -1,5 +1,13 @@
 import type { ProviderId } from '../../task-spec/plugin-options';
-import { AgentError, defineAgentAdapter, type AgentAdapter, type AgentRunRequest, type AgentRunResult, type AgentUsage, type AgentWarning } from '../agent-adapter';
+import {
+  AgentError,
+  defineAgentAdapter,
+  type AgentAdapter,
+  type AgentRunRequest,
+  type AgentRunResult,
+  type AgentUsage,
+  type AgentWarning,
+} from '../agent-adapter';
 import type { AgentDependencies } from '../create-agent';
 import { findExecutable } from '../process/find-executable';
 import { runProcess, type ProcessOutcome } from '../process/run-process';
@@ -100,7 +108,8 @@ export function createCliAgent<Stream extends CliStream, Invocation extends CliI
             if (stream.handleLine(context.redact(line))) stop.abort();
           },
           onStderrLine: (line) => {
-            if (line.trim() && !definition.isStderrNoise?.(line)) request.onEvent({ type: 'status', message: `${definition.executable}: ${context.redact(line)}` });
+            if (line.trim() && !definition.isStderrNoise?.(line))
+              request.onEvent({ type: 'status', message: `${definition.executable}: ${context.redact(line)}` });
           },
         });
         try {

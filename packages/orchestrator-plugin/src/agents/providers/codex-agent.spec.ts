@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AgentError, type AgentEvent, type AgentRunRequest } from '../agent-adapter';
+import { AgentError, type AgentRunRequest, type AgentWarning } from '../agent-adapter';
 import type { RunProcessOptions } from '../process/run-process';
 import { startModelServer, writeFileConversation, type ModelScript, type ModelServer, type ModelTurn } from '../../testing/model-server';
 import { codexInvocation, createCodexAgent, readSessionModel, tomlString } from './codex-agent';
 import { secretRedactor } from '../redact-secrets';
+import { agentRunRequest } from '../../testing/agent-run-request';
 
 const HEAD = ['exec', '--json', '--skip-git-repo-check'];
 const NO_UPDATE = ['-c', 'check_for_update_on_startup=false'];
@@ -30,7 +31,7 @@ const ENDPOINT = (url: string) => [
 ];
 
 describe('codexInvocation', () => {
-  it.each<[string, Partial<AgentRunRequest>, NodeJS.ProcessEnv, string[], string[]]>([
+  it.each<[string, Partial<AgentRunRequest>, NodeJS.ProcessEnv, string[], AgentWarning[]]>([
     ['nothing set: workspace-write, codex keeps its own provider config', {}, {}, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
     ['the model', { model: 'gpt-5.5' }, {}, [...HEAD, '-s', 'workspace-write', '-m', 'gpt-5.5', ...NO_UPDATE, '-'], []],
     [
@@ -54,7 +55,7 @@ describe('codexInvocation', () => {
       {},
       { OPENAI_BASE_URL: 'http://localhost:11434/v1' },
       [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, ...ENDPOINT('http://localhost:11434/v1'), '-'],
-      ['OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL'],
+      [{ type: 'other', message: 'OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL' }],
     ],
     ["an empty OPENAI_BASE_URL keeps codex's own config", {}, { OPENAI_BASE_URL: ' ' }, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
     [
@@ -68,22 +69,6 @@ describe('codexInvocation', () => {
     ['bypassPermissions drops the sandbox', { permissionMode: 'bypassPermissions' }, {}, [...HEAD, '-s', 'danger-full-access', ...NO_UPDATE, '-'], []],
     ['acceptEdits writes in the workspace', { permissionMode: 'acceptEdits' }, {}, [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'], []],
     ["codex's own sandbox names pass through", { permissionMode: 'read-only' }, {}, [...HEAD, '-s', 'read-only', ...NO_UPDATE, '-'], []],
-    [
-      'an unknown permission mode is a warning',
-      { permissionMode: 'yolo' },
-      {},
-      [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'],
-      [
-        'codex has no permission mode "yolo"; using the workspace-write sandbox (known: default, acceptEdits, dontAsk, plan, bypassPermissions, read-only, workspace-write, danger-full-access)',
-      ],
-    ],
-    [
-      'tools cannot be honoured: a warning',
-      { tools: ['Read', 'Write'] },
-      {},
-      [...HEAD, '-s', 'workspace-write', ...NO_UPDATE, '-'],
-      ['provider "codex" cannot honour "tools" (Read, Write): codex chooses its own tools; the sandbox (permissionMode) limits what they may do'],
-    ],
   ])('%s', (_name, request, env, args, warnings) => {
     const invocation = codexInvocation({ prompt: '-p looks like a flag', ...request }, env);
     expect(invocation.args).toEqual(args);
@@ -97,7 +82,9 @@ describe('codexInvocation', () => {
     const invocation = codexInvocation({ prompt: 'task', systemPrompt }, {});
     expect(invocation.args.some((arg) => arg.startsWith('developer_instructions'))).toBe(false);
     expect(invocation.stdin).toBe(`${systemPrompt}\n\ntask`);
-    expect(invocation.warnings).toEqual(['the system prompt is too long for a command-line setting; it is sent at the start of the prompt instead']);
+    expect(invocation.warnings).toEqual([
+      { type: 'other', message: 'the system prompt is too long for a command-line setting; it is sent at the start of the prompt instead' },
+    ]);
   });
 });
 
@@ -137,20 +124,7 @@ describe('readSessionModel', () => {
   });
 });
 
-function request(overrides: Partial<AgentRunRequest> = {}): AgentRunRequest & { events: AgentEvent[] } {
-  const events: AgentEvent[] = [];
-  return {
-    taskId: 't',
-    prompt: 'Write the file',
-    cwd: '/workspace',
-    projectRoot: 'apps/a',
-    attempt: 1,
-    signal: new AbortController().signal,
-    onEvent: (event) => events.push(event),
-    events,
-    ...overrides,
-  };
-}
+const request = agentRunRequest;
 
 describe('createCodexAgent with a stand-in process', () => {
   it('starts codex in the workspace with the merged env and the prompt on stdin, and never mutates the env', async () => {
@@ -171,7 +145,16 @@ describe('createCodexAgent with a stand-in process', () => {
       },
     });
     const input = request({ env: { EXTRA: 'yes' }, model: 'gpt-5.5', attempt: 2 });
-    await expect(agent.run(input)).resolves.toEqual({ summary: 'done', model: 'gpt-5.5', turns: 1, inputTokens: 5, outputTokens: 2, filesWritten: [] });
+    await expect(agent.run(input)).resolves.toEqual({
+      summary: 'done',
+      model: 'gpt-5.5',
+      turns: 1,
+      inputTokens: 5,
+      outputTokens: 2,
+      filesWritten: [],
+      warnings: [],
+      sessionId: 't1',
+    });
     expect(seen).toMatchObject({ command: '/usr/bin/codex', cwd: '/workspace', stdin: 'Write the file', env: { ...env, EXTRA: 'yes' } });
     expect(env).toEqual({ PATH: '/bin', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'sk-secret-value' });
     expect(JSON.stringify(input.events)).not.toContain('sk-secret-value');
@@ -190,6 +173,8 @@ describe('createCodexAgent with a stand-in process', () => {
 });
 
 const CODEX = resolve(__dirname, '../../../../../node_modules/.bin/codex');
+/** The model @openai/codex 0.169 (the version this repo pins) picks when it is given none. */
+const CODEX_DEFAULT_MODEL = 'gpt-6.1-sol';
 const describeWithCodex = existsSync(CODEX) ? describe : describe.skip;
 
 /** The real codex CLI against the scripted Responses server, with CODEX_HOME in a temp folder. */
@@ -242,13 +227,19 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
     // The scripted model's default usage: 100 in / 20 out per response, two responses.
     expect(result).toEqual({
       summary: 'Wrote notes/out.txt',
-      model: requests[0].model,
+      model: CODEX_DEFAULT_MODEL,
       turns: 2,
       inputTokens: 200,
       outputTokens: 40,
       filesWritten: ['notes/out.txt'],
+      warnings: [],
+      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(result?.model).toBeTruthy();
+    // The profile names no model: the adapter read codex's choice from its session file of
+    // this thread, and it is the model codex asked the server for.
+    expect(requests.map((recorded) => recorded.model)).toEqual([CODEX_DEFAULT_MODEL, CODEX_DEFAULT_MODEL]);
+    expect(readSessionModel({ CODEX_HOME: codexHome }, result?.sessionId)).toBe(CODEX_DEFAULT_MODEL);
+    expect(readSessionModel({ CODEX_HOME: codexHome }, 'another-thread')).toBeUndefined();
     expect(requests).toHaveLength(2);
     expect(requests[0].conversation?.system).toContain(systemPrompt);
     expect(requests[0].conversation?.userTexts.at(-1)).toBe('TASK-MARKER: write notes/out.txt');
@@ -308,7 +299,11 @@ describeWithCodex('createCodexAgent with the real codex CLI', () => {
     const { result, events, requests } = await runCodex([{ type: 'text', text: 'hi' }], {}, { OPENAI_API_KEY: undefined });
     expect(result?.summary).toBe('hi');
     expect(requests[0].headers.authorization).toBeUndefined();
-    expect(events).toContainEqual({ type: 'status', message: 'warning: OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL' });
+    expect(result?.warnings).toEqual([{ type: 'other', message: 'OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL' }]);
+    expect(events).toContainEqual({
+      type: 'warning',
+      warning: { type: 'other', message: 'OPENAI_API_KEY is not set: codex sends no API key to OPENAI_BASE_URL' },
+    });
   });
 
   it('an abort (timeout, Ctrl-C) stops codex and every process it started', async () => {

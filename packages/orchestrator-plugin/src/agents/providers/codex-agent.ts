@@ -100,7 +100,10 @@ export function createCodexAgent(dependencies: CodexAgentDependencies): AgentAda
  * OPENAI_BASE_URL, when set and not empty, becomes a model provider with codex's retries off
  * and its analytics and plugin services off; OPENAI_API_KEY is referenced by name only.
  */
-export function codexInvocation(request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'permissionMode'>, env: NodeJS.ProcessEnv): CodexInvocation {
+export function codexInvocation(
+  request: Pick<AgentRunRequest, 'prompt' | 'model' | 'systemPrompt' | 'permissionMode'>,
+  env: NodeJS.ProcessEnv,
+): CodexInvocation {
   const warnings: AgentWarning[] = [];
   // Unknown modes never get here: the adapter refuses them (capabilities), the graph first.
   const sandbox = SANDBOX_MODES[request.permissionMode ?? 'default'] ?? 'workspace-write';

@@ -209,4 +209,3 @@ function changes(item: Item): Array<{ path: string; kind?: string }> {
     typeof change.path === 'string' ? [{ path: change.path, kind: typeof change.kind === 'string' ? change.kind : undefined }] : [],
   );
 }
-

@@ -55,7 +55,9 @@ describe('command agent', () => {
     ['no output says so', '', `${node} finished with no output.`],
     ['a long output keeps its last 4,000 characters', 'process.stdout.write("a".repeat(5000) + "THE END")', `${'a'.repeat(4_000 - 7)}THE END`],
   ])('%s', async (_name, script, expected) => {
-    await expect(createCommandAgent({ env: { PATH: process.env.PATH } }).run(request({ command: [node, '-e', script] }))).resolves.toMatchObject({ summary: expected });
+    await expect(createCommandAgent({ env: { PATH: process.env.PATH } }).run(request({ command: [node, '-e', script] }))).resolves.toMatchObject({
+      summary: expected,
+    });
   });
 
   it.each<[string, string, { message: string; exitCode?: number }]>([
@@ -122,6 +124,6 @@ describe('command agent', () => {
     );
     expect(where === 'summary' ? outcome.length : outcome.length).toBeGreaterThan(900);
     for (const piece of [secret, secret.slice(-12), secret.slice(0, 12)]) expect(outcome).not.toContain(piece);
-    expect(outcome).toContain("[redacted]");
+    expect(outcome).toContain('[redacted]');
   });
 });

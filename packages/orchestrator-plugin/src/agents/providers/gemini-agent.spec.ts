@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentError, UnsupportedAgentError, type AgentRunRequest } from '../agent-adapter';
+import { AgentError, UnsupportedFeatureError, type AgentRunRequest } from '../agent-adapter';
 import { agentRunRequest } from '../../testing/agent-run-request';
 import { useAgentTestHarness } from '../../testing/agent-test-harness';
 import { expectFailureAfterOneRequest } from '../../testing/expect-failure-after-one-request';
@@ -42,9 +42,11 @@ describe('geminiApprovalMode', () => {
     ['plan', 'plan'],
   ])('%s -> %s', (mode, expected) => expect(geminiApprovalMode(mode)).toBe(expected));
 
-  it('refuses a mode gemini does not have, listing the ones it has', () => {
-    expect(() => geminiApprovalMode('sometimes')).toThrow(UnsupportedAgentError);
-    expect(() => geminiApprovalMode('sometimes')).toThrow(/no permission mode "sometimes": use one of acceptEdits, auto_edit/);
+  it('refuses a mode gemini does not have, listing the ones it has (the adapter, before anything starts)', async () => {
+    const agent = createGeminiAgent({ env: {}, findExecutable: () => '/bin/gemini', runProcess: async () => Promise.reject(new Error('must not start')) });
+    const attempt = agent.run(agentRunRequest({ permissionMode: 'sometimes' }));
+    await expect(attempt).rejects.toBeInstanceOf(UnsupportedFeatureError);
+    await expect(attempt).rejects.toThrow(/no permission mode "sometimes": use one of acceptEdits, auto_edit/);
   });
 });
 
@@ -229,16 +231,16 @@ describe('createGeminiAgent with a stand-in process', () => {
     const agent = createGeminiAgent({
       env: { PATH: '/bin', GEMINI_API_KEY: 'gemini-secret-value' },
       findExecutable: () => '/usr/local/bin/gemini',
-      createGeminiHome: () => ({ path: '/tmp/run-home', notes: ['a note'], remove: () => removed++ }),
+      createGeminiHome: () => ({ path: '/tmp/run-home', notes: ['a note'], warnings: [], remove: () => removed++ }),
       runProcess: gemini.runProcess,
     });
     const input = agentRunRequest({ prompt: '- starts with a dash', env: { EXTRA: 'yes' }, model: 'gemini-2.5-flash', attempt: 2 });
     const result = await agent.run(input);
     const [seen] = gemini.runs;
-    expect(seen).toMatchObject({ command: '/usr/local/bin/gemini', cwd: '/workspace', stdin: '- starts with a dash', signal: input.signal });
+    expect(seen).toMatchObject({ command: '/usr/local/bin/gemini', cwd: '/workspace', stdin: '- starts with a dash' });
     expect(seen?.args).toEqual([...HEADLESS, 'auto_edit', '--model', 'gemini-2.5-flash']);
     expect(seen?.env).toMatchObject({ PATH: '/bin', EXTRA: 'yes', GEMINI_CLI_HOME: '/tmp/run-home' });
-    expect(result).toEqual({ summary: 'done', model: 'gemini-2.5-flash', turns: 1, inputTokens: 3, outputTokens: 4, filesWritten: [] });
+    expect(result).toEqual({ summary: 'done', model: 'gemini-2.5-flash', turns: 1, inputTokens: 3, outputTokens: 4, filesWritten: [], warnings: [] });
     expect(removed).toBe(1);
     expect(input.events.slice(0, 2)).toEqual([
       { type: 'status', message: 'a note' },
@@ -253,7 +255,7 @@ describe('createGeminiAgent with a stand-in process', () => {
     const agent = createGeminiAgent({
       env: {},
       findExecutable: () => '/missing/gemini',
-      createGeminiHome: () => ({ path: '/tmp/run-home', notes: [], remove: () => removed++ }),
+      createGeminiHome: () => ({ path: '/tmp/run-home', notes: [], warnings: [], remove: () => removed++ }),
       runProcess: () => Promise.reject(new AgentError('could not start /missing/gemini', { isRetryable: false })),
     });
     await expect(agent.run(agentRunRequest())).rejects.toThrow('could not start');
@@ -319,6 +321,8 @@ describe('createGeminiAgent with the real gemini CLI', () => {
       summary: 'Wrote src/out.txt',
       model: 'gemini-2.5-flash',
       turns: 2,
+      warnings: [],
+      sessionId: expect.any(String),
       inputTokens: 250,
       outputTokens: 30,
       filesWritten: ['src/out.txt'],

@@ -129,7 +129,7 @@ export function geminiOutcome(input: GeminiOutcomeInput): AgentRunOutput {
       inputTokens: state.inputTokens,
       outputTokens: state.outputTokens,
       filesWritten: [...state.filesWritten],
-      ...(result.session_id && { sessionId: result.session_id }),
+      ...((result.session_id ?? state.sessionId) && { sessionId: result.session_id ?? state.sessionId }),
     };
   }
 

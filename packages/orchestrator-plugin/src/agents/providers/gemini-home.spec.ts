@@ -46,12 +46,10 @@ describe('geminiRunSettings', () => {
   });
 
   it('says which Claude Code tool names it translated and which it left out', () => {
-    const { settings, notes } = geminiRunSettings({}, { tools: ['Read', 'Bash(git *)', 'Task'] }, {});
+    const { settings, notes, warnings } = geminiRunSettings({}, { tools: ['Read', 'Bash(git *)', 'Task'] }, {});
     expect((settings.tools as { core: string[] }).core).toEqual(['read_file', 'run_shell_command(git)']);
-    expect(notes).toEqual([
-      'warning: gemini has no tool like Claude Code\'s Task; left out of "tools"',
-      'gemini tools: read_file, run_shell_command(git) (translated Read → read_file, Bash(git *) → run_shell_command(git))',
-    ]);
+    expect(warnings).toEqual([{ type: 'unsupported-setting', setting: 'tools', details: 'gemini has no tool like Claude Code\'s Task; left out of "tools"' }]);
+    expect(notes).toEqual(['gemini tools: read_file, run_shell_command(git) (translated Read → read_file, Bash(git *) → run_shell_command(git))']);
   });
 });
 
@@ -140,6 +138,7 @@ describe('createGeminiHome', () => {
     const geminiHome = createGeminiHome({ env: { HOME: join(root, 'nobody') }, request: { cwd: workspace }, temporaryRoot: root });
     expect(geminiHome.systemPromptFile).toBeUndefined();
     expect(geminiHome.notes).toEqual([]);
+    expect(geminiHome.warnings).toEqual([]);
     expect(JSON.parse(readFileSync(join(geminiHome.path, '.gemini', 'settings.json'), 'utf8'))).toEqual(UNATTENDED);
     geminiHome.remove();
   });
@@ -148,7 +147,9 @@ describe('createGeminiHome', () => {
     mkdirSync(join(workspace, '.gemini'));
     writeFileSync(join(workspace, '.gemini', 'settings.json'), '{"model": {"maxSessionTurns": 100}, "tools": {"core": ["read_file"]}}');
     const geminiHome = createGeminiHome({ env: { HOME: home }, request: { cwd: workspace, maxTurns: 3, tools: ['read_file'] }, temporaryRoot: root });
-    expect(geminiHome.notes).toEqual(['warning: the workspace\'s .gemini/settings.json sets model.maxSessionTurns, which overrides "maxTurns" for this run']);
+    expect(geminiHome.warnings).toEqual([
+      { type: 'other', message: 'the workspace\'s .gemini/settings.json sets model.maxSessionTurns, which overrides "maxTurns" for this run' },
+    ]);
     geminiHome.remove();
   });
 

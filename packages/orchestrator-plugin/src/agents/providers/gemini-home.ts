@@ -124,7 +124,11 @@ export function geminiRunSettings(
   if (request.maxTurns !== undefined) setPath(settings, ['model', 'maxSessionTurns'], request.maxTurns);
   const tools = geminiToolNames(request.tools ?? []);
   if (tools.unsupported.length) {
-    warnings.push({ type: 'unsupported-setting', setting: 'tools', details: `gemini has no tool like Claude Code's ${tools.unsupported.join(', ')}; left out of "tools"` });
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'tools',
+      details: `gemini has no tool like Claude Code's ${tools.unsupported.join(', ')}; left out of "tools"`,
+    });
   }
   if (tools.names.length || tools.unsupported.length) {
     setPath(settings, ['tools', 'core'], tools.names);

@@ -43,6 +43,8 @@ type GeminiLine = z.output<typeof geminiLineSchema>;
 export interface GeminiStreamState {
   /** The model named by the `init` line. */
   sessionModel?: string;
+  /** The session named by the `init` line. */
+  sessionId?: string;
   turns: number;
   filesWritten: string[];
   /** The agent's text of the last turn that had any: its final answer. */
@@ -159,6 +161,7 @@ export function createGeminiStream(options: GeminiStreamOptions): GeminiStream {
       }
       if (line.type === 'init') {
         if (line.model !== undefined) state.sessionModel = line.model;
+        if (line.session_id !== undefined) state.sessionId = line.session_id;
         onEvent({ type: 'status', message: `gemini started · model ${line.model ?? 'default'}` });
       } else if (line.type === 'message' && line.role === 'assistant' && line.content !== undefined) {
         startTurnIfNeeded();

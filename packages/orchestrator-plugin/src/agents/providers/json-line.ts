@@ -25,11 +25,7 @@ export function parseJsonLine(text: string): JsonObject | undefined {
  */
 export const lenient = {
   string: z.string().optional().catch(undefined),
-  number: z
-    .number()
-    .refine(Number.isFinite)
-    .optional()
-    .catch(undefined),
+  number: z.number().refine(Number.isFinite).optional().catch(undefined),
   boolean: z.boolean().optional().catch(undefined),
   object: z.looseObject({}).optional().catch(undefined),
   /** The array's items that are objects; anything else reads as empty. */

@@ -33,6 +33,7 @@ async function loop(replies: ModelReply[], overrides: Partial<AgentRunRequest> =
     taskId: 't',
     prompt: 'p',
     cwd: root,
+    workspaceRoot: root,
     projectRoot: '.',
     attempt: 1,
     signal: new AbortController().signal,

@@ -1,3 +1,4 @@
+import { UnsupportedFeatureError } from '../agent-adapter';
 import { DEFAULT_MAX_TURNS, resolveModelApiSettings } from './model-api-settings';
 
 describe('resolveModelApiSettings', () => {
@@ -9,27 +10,28 @@ describe('resolveModelApiSettings', () => {
     {
       settings: { tools: ['Read', 'Bash(git *)', 'WebFetch'] },
       tools: ['read_file'],
-      warnings: ['provider "p" has no tool "Bash(git *)", "WebFetch"; its tools are read_file, write_file, edit_file, list_files'],
-    },
-    {
-      settings: { tools: ['Write(src/**)'] },
-      tools: ['write_file'],
-      warnings: ['provider "p" cannot restrict Write to "src/**"; it applies to the whole workspace'],
+      warnings: [
+        {
+          type: 'unsupported-setting',
+          setting: 'tools',
+          details: 'no tool "Bash(git *)", "WebFetch"; its tools are read_file, write_file, edit_file, list_files',
+        },
+      ],
     },
     { settings: { permissionMode: 'plan' }, tools: ['read_file', 'list_files'], warnings: [] },
     { settings: { permissionMode: 'read-only', tools: ['Read', 'Write'] }, tools: ['read_file'], warnings: [] },
     { settings: { permissionMode: 'acceptEdits' }, tools: ['read_file', 'write_file', 'edit_file', 'list_files'], warnings: [] },
     { settings: { permissionMode: 'bypassPermissions' }, tools: ['read_file', 'write_file', 'edit_file', 'list_files'], warnings: [] },
     { settings: { permissionMode: 'default' }, tools: ['read_file', 'write_file', 'edit_file', 'list_files'], warnings: [] },
-    {
-      settings: { permissionMode: 'yolo' },
-      tools: ['read_file', 'write_file', 'edit_file', 'list_files'],
-      warnings: [expect.stringContaining('provider "p" does not know permissionMode "yolo"; it runs as "default"')],
-    },
   ])('$settings', ({ settings, tools, maxTurns, warnings }) => {
     const resolved = resolveModelApiSettings(settings, 'p');
     expect(resolved.tools.map((tool) => tool.name)).toEqual(tools);
     if (maxTurns !== undefined) expect(resolved.maxTurns).toBe(maxTurns);
     expect(resolved.warnings).toEqual(warnings);
+  });
+
+  it.each(['Write(src/**)', 'Edit(docs/*.md)', 'Read(src/**)'])('refuses a rule it cannot enforce: %s (its tools cover the whole workspace)', (tool) => {
+    expect(() => resolveModelApiSettings({ tools: [tool] }, 'p')).toThrow(UnsupportedFeatureError);
+    expect(() => resolveModelApiSettings({ tools: [tool] }, 'p')).toThrow(/provider "p" cannot restrict \w+ to ".*": its file tools cover the whole workspace/);
   });
 });

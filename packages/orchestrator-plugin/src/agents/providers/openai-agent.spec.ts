@@ -16,7 +16,7 @@ beforeEach(() => {
 
 async function run(script: ModelScript, overrides: Partial<AgentRunRequest> = {}, environment: NodeJS.ProcessEnv = {}) {
   const server = await harness.startServer(script);
-  const agent = createOpenAiAgent({ environment: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${server.url}/v1`, ...environment } });
+  const agent = createOpenAiAgent({ env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${server.url}/v1`, ...environment } });
   return harness.runAgent(agent, { ...WRITE_HELLO_TASK, model: MODEL, cwd: workspace, ...overrides });
 }
 
@@ -69,7 +69,7 @@ describe('createOpenAiAgent', () => {
   it('takes the key and base URL from the profile env over the process env, without changing process.env', async () => {
     const before = { ...process.env };
     const server = await harness.startServer([{ type: 'text', text: 'ok' }]);
-    const agent = createOpenAiAgent({ environment: { OPENAI_API_KEY: 'outer-key', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
+    const agent = createOpenAiAgent({ env: { OPENAI_API_KEY: 'outer-key', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
     const { result } = await harness.runAgent(agent, {
       prompt: 'p',
       model: 'm',
