@@ -6,6 +6,7 @@ import type { ScriptSpec, TaskSpec } from '../task-spec/schema';
 import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
 import { RUN_RECORD_FILE, runRecordFolder, TRANSCRIPT_FILE } from '../runs/run-folders';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
+import { fakeTask } from '../testing/fake-agent-runs';
 import { resolvedRun } from '../testing/resolved-run';
 
 // End to end with the real scripted agent (no injected adapter): real files, real timers.
@@ -19,21 +20,8 @@ let workspaceRoot: string;
 beforeEach(() => (workspaceRoot = mkdtempSync(join(tmpdir(), 'scripted-run-'))));
 afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
 
-const task = (id: string, script: ScriptSpec | undefined, overrides: Partial<TaskSpec> = {}): TaskSpec => ({
-  id,
-  prompt: `Do ${id}.`,
-  script,
-  dependsOn: [],
-  after: [],
-  inputs: [],
-  outputs: [],
-  writes: [],
-  retries: 2,
-  cache: true,
-  file: `apps/api/${id}.agent.md`,
-  format: 'agent-md',
-  ...overrides,
-});
+const task = (id: string, script: ScriptSpec | undefined, overrides: Partial<TaskSpec> = {}): TaskSpec =>
+  fakeTask({ id, prompt: `Do ${id}.`, agent: undefined, script, file: `apps/api/${id}.agent.md`, ...overrides });
 
 function run(spec: TaskSpec, overrides: Partial<RunAgentTaskRequest> = {}) {
   const log: string[] = [];
@@ -57,6 +45,13 @@ function transcriptOf(record: RunRecord): Array<Record<string, unknown>> {
 }
 
 describe('runAgentTask with the scripted agent', () => {
+  it('marks its token counts as estimates in the record and in its output', async () => {
+    const { record, log } = run(task('estimate', { summary: 'Done.' }));
+    const done = await record;
+    expect(done.tokens).toEqual({ input: 3, output: 2, estimated: true });
+    expect(log).toContainEqual(expect.stringMatching(/ · ~3 tokens in \/ ~2 out \(estimated\) · \$0\.0000$/));
+  });
+
   it("writes the script's files, result.json and transcript.jsonl", async () => {
     const record = await run(
       task('write-api', { summary: 'Wrote the API.', files: { 'src/api.ts': 'export {};\n', '{workspaceRoot}/docs/api.md': '# API\n' } }),
