@@ -45,8 +45,9 @@ export function describeStatus(status: number, provider: string, keyVariable: st
 export function httpAgentError(
   status: number,
   detail: string,
-  options: { provider: string; keyVariable: string; retryAfterMs?: number; cause?: unknown },
+  options: { provider: string; keyVariable: string; retryAfterMs?: number; cause?: unknown; responseHeaders?: Record<string, string>; responseBody?: string },
 ): AgentError {
-  const message = `${describeStatus(status, options.provider, options.keyVariable)}${detail ? `: ${detail}` : ''}`;
-  return new AgentError(message, { isRetryable: isRetryableStatus(status), statusCode: status, retryAfterMs: options.retryAfterMs, cause: options.cause });
+  const { provider, keyVariable, ...details } = options;
+  const message = `${describeStatus(status, provider, keyVariable)}${detail ? `: ${detail}` : ''}`;
+  return new AgentError(message, { ...details, isRetryable: isRetryableStatus(status), statusCode: status });
 }

@@ -223,3 +223,34 @@ describe('buildAgentGraph: files that cannot be read as tasks', () => {
     expect(graph.files[0].targetGroup).toEqual(['agent', 'agent--invalid-agent-tasks']);
   });
 });
+
+describe('buildAgentGraph: settings a provider cannot honour', () => {
+  const withAgents = normalizePluginOptions({
+    agents: { runner: { provider: 'command', command: ['x'], permissionMode: 'plan' }, coder: { provider: 'codex', tools: ['Read', 'Write'] } },
+  });
+  const graph = buildAgentGraph(
+    [agentTask(api, 'tasks/restricted.agent.md', 'agent: runner'), agentTask(api, 'tasks/partial.agent.md', 'agent: coder')],
+    withAgents,
+  );
+
+  it('a restriction nothing enforces makes the task an error target, before anything runs', () => {
+    expect(targetsOf(graph, 'api')['agent--restricted'].options).toMatchObject({
+      error: expect.stringContaining('provider "command" cannot honour "permissionMode"'),
+    });
+    expect(graph.problems).toEqual([expect.objectContaining({ code: 'unsupported-setting', taskId: 'restricted' })]);
+  });
+
+  it('a setting honoured in part is a reported warning, and the task still runs', () => {
+    expect(targetsOf(graph, 'api')['agent--partial'].options).not.toHaveProperty('error');
+    expect(graph.warnings).toEqual([
+      {
+        code: 'unsupported-setting',
+        file: 'apps/api/tasks/partial.agent.md',
+        line: 1,
+        taskId: 'partial',
+        message:
+          'task "partial": provider "codex" cannot honour "tools" (Read, Write): codex chooses its own tools; the sandbox (permissionMode) limits what they may do',
+      },
+    ]);
+  });
+});

@@ -92,6 +92,10 @@ export function registerModelApiAgentTests(options: ModelApiAgentTestOptions): v
       expect(error?.message).toContain(text);
       expect(error?.message).toContain('scripted failure');
       expect(error?.message).not.toContain(key);
+      // The error carries the response: its headers, and its body (where the server's explanation is).
+      expect(error?.responseHeaders?.['content-type']).toMatch(/json/);
+      if (retryAfterSeconds !== undefined) expect(error?.responseHeaders?.['retry-after']).toBe(String(retryAfterSeconds));
+      expect(error?.responseBody).toContain('scripted failure');
       expect(requests).toHaveLength(1);
     },
   );

@@ -50,6 +50,12 @@ function causeChain(error: unknown): Array<{ code?: string; message?: string; na
   return chain;
 }
 
+/** The response headers as a plain record (the SDKs hand over a Headers object); undefined without any. */
+function headerRecord(headers: HeadersLike | undefined): Record<string, string> | undefined {
+  const entries = (headers as { entries?: () => Iterable<[string, string]> } | undefined)?.entries;
+  return typeof entries === 'function' ? Object.fromEntries(entries.call(headers)) : undefined;
+}
+
 function redact(text: string, secrets: readonly string[] = []): string {
   return secrets.filter((secret) => secret.length >= 4).reduce((result, secret) => result.split(secret).join('***'), text);
 }
@@ -73,15 +79,17 @@ export function toModelApiError(error: unknown, context: ModelApiErrorContext): 
   if (typeof record.status === 'number') {
     const headers = record.headers as HeadersLike | undefined;
     const retryAfterMs = headers && typeof headers.get === 'function' ? parseRetryAfter(headers) : undefined;
+    const response = { responseHeaders: headerRecord(headers), responseBody: record.error === undefined ? undefined : clean(JSON.stringify(record.error)) };
     const mapped = httpAgentError(record.status, clean(apiDetail(record)), {
       provider: context.provider,
       keyVariable: context.keyVariable,
       retryAfterMs,
       cause: error,
+      ...response,
     });
     const override = headers && typeof headers.get === 'function' ? headers.get('x-should-retry') : undefined;
     if (override !== 'true' && override !== 'false') return mapped;
-    return new AgentError(mapped.message, { isRetryable: override === 'true', statusCode: mapped.statusCode, retryAfterMs, cause: error });
+    return new AgentError(mapped.message, { isRetryable: override === 'true', statusCode: mapped.statusCode, retryAfterMs, cause: error, ...response });
   }
   if (names.includes('APIConnectionTimeoutError') || (names.includes('APIConnectionError') && /timed? ?out/i.test(rawMessage))) {
     return new AgentError(`${context.provider} request to ${context.baseUrl} timed out`, { isRetryable: true, cause: error });
