@@ -39,8 +39,3 @@ export function redactDeep<T>(value: T, redact: Redact): T {
   }
   return value;
 }
-
-/** The last `limit` characters of `text`, redacted first: a cut never leaves half a secret behind. */
-export function redactedTail(text: string, limit: number, redact: Redact): string {
-  return redact(text).slice(-limit);
-}
