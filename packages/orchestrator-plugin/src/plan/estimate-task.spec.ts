@@ -19,6 +19,7 @@ const run = (provider: ResolvedTaskRun['agent']['provider'], extra: Partial<Reso
   },
   agent: { name: provider === 'claude-code' ? 'implementer' : provider, provider, profile: { provider, ...(model ? { model } : {}) } },
   recordFolder: '.agent-runs/app/t',
+  warnings: [],
   ...extra,
 });
 const record = (extra: Partial<RunRecord>): RunRecord => ({
