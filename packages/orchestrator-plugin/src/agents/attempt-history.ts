@@ -24,7 +24,7 @@ export class AttemptHistory {
   constructor(private readonly now: () => number) {}
 
   /** Runs one attempt, timing it and keeping what it used, whether it succeeds or throws. */
-  async track<T extends AgentUsage>(attempt: number, run: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  async track<T extends AgentUsage>(attempt: number, run: () => Promise<T>, stopped: () => boolean | Promise<boolean>): Promise<T> {
     const started = this.now();
     try {
       const result = await run();
@@ -33,7 +33,7 @@ export class AttemptHistory {
     } catch (error) {
       const usage = AgentError.isInstance(error) ? error.usage : undefined;
       const message = error instanceof Error ? error.message : String(error);
-      this.attempts.push({ attempt, outcome: stopped() ? 'stopped' : 'failed', error: message, usage, durationMs: this.now() - started });
+      this.attempts.push({ attempt, outcome: (await stopped()) ? 'stopped' : 'failed', error: message, usage, durationMs: this.now() - started });
       throw error;
     }
   }

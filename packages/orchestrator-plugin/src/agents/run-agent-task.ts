@@ -24,8 +24,8 @@ export interface RunAgentTaskRequest {
   upstream: ReadonlyArray<{ project: string; task: string }>;
   /** Aborted by Ctrl-C / SIGTERM of the run. */
   signal: AbortSignal;
-  /** A stop that may not have reached `signal` yet; checked before recording a success. */
-  stopRequested?: () => boolean;
+  /** A stop that may not have reached `signal` yet; awaited before a run is recorded as a success or a failure. */
+  stopRequested?: () => boolean | Promise<boolean>;
   /** One line of progress for the task's terminal output. */
   log: (line: string) => void;
   /** Injectable for tests. */
@@ -127,7 +127,8 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       const line = event.type === 'warning' ? describeWarning(event.warning) : describeEvent(event);
       if (line) log(`  ${line}`);
     };
-    const stopped = () => signal.aborted || (request.stopRequested?.() ?? false);
+    // May wait (the sentinel is given a moment to report a stop that is on its way).
+    const stopped = async () => signal.aborted || ((await request.stopRequested?.()) ?? false);
     const attemptRequest = (attempt: number): AgentRunRequest => ({
       taskId: task.id,
       prompt,
@@ -168,14 +169,14 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
     );
     // A stop that arrived while the agent was finishing wins: an interrupted run never
     // claims success (its agent may have exited 0 only because its children were killed).
-    if (stopped()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
+    if (await stopped()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
     const record = finish('succeeded', value);
     log(doneLine(record));
     log(`summary: ${record.summary}`);
     return record;
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
-    const status: RunStatus = timeout.signal.aborted ? 'timed-out' : request.signal.aborted || request.stopRequested?.() ? 'interrupted' : 'failed';
+    const status: RunStatus = timeout.signal.aborted ? 'timed-out' : (await stopped()) ? 'interrupted' : 'failed';
     const message = status === 'timed-out' ? `timed out after ${formatDuration(timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
     return finish(status, {}, message);
   } finally {

@@ -194,6 +194,23 @@ describe('the agent executor', () => {
     await waitUntil(() => sentinelPids(process.pid).length === 0, 'the sentinel to retire');
   });
 
+  it('a stop whose signal reaches the sentinel only after the agent exited 0 is still no success', async () => {
+    const run = agentExecutor(optionsOf('sleeper'), contextFor('sleeper'));
+    const pidFile = join(root, 'agent-pids.txt');
+    const agentPids = () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+    await waitUntil(() => agentPids().length === 2, 'the agent');
+    // Nx signals the deepest processes first: the agent's children die, the agent exits 0,
+    // and only then (a loaded machine, measured up to 72 ms later) Nx reaches the sentinel.
+    const [sleepPid, shellPid] = agentPids();
+    const [sentinel] = sentinelPids(process.pid);
+    process.kill(sleepPid, 'SIGTERM');
+    process.kill(shellPid, 'SIGTERM');
+    await waitUntil(() => !alive(shellPid), 'the agent to exit');
+    process.kill(sentinel, 'SIGTERM');
+    await expect(run).resolves.toEqual({ success: false });
+    expect(recordOf('sleeper').status).toBe('interrupted');
+  });
+
   it('a stop that kills the agent tree leaves first (as Nx does) is not taken for a success, thanks to the sentinel', async () => {
     const run = agentExecutor(optionsOf('sleeper'), contextFor('sleeper'));
     const pidFile = join(root, 'agent-pids.txt');

@@ -3,6 +3,9 @@ import { runAgentTarget } from './run-agent-target';
 import { startTreeKillSentinel } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
 
+/** How long a run that ended well waits for a stop Nx may be signalling at that moment (see signalledWithin). */
+export const STOP_GRACE_MS = 200;
+
 /**
  * Runs one agent task in the process Nx forks for it, streaming its progress as plain
  * lines (readable in Nx's terminal UI and in CI logs). Ctrl-C or SIGTERM stops the agent
@@ -21,7 +24,7 @@ export default async function agentExecutor(options: AgentExecutorOptions, conte
       projectName: context.projectName!,
       context,
       signal: abort.signal,
-      stopRequested: () => abort.signal.aborted || sentinel.signalled(),
+      stopRequested: () => sentinel.signalledWithin(STOP_GRACE_MS, abort.signal),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     return { success };

@@ -19,8 +19,8 @@ export interface AgentTargetRun {
   projectName: string;
   context: Pick<ExecutorContext, 'root' | 'projectsConfigurations' | 'nxJsonConfiguration'> & { taskGraph?: TaskGraph };
   signal: AbortSignal;
-  /** Checked before a run is recorded as a success (see tree-kill-sentinel). */
-  stopRequested?: () => boolean;
+  /** Checked before a run is recorded as a success (see tree-kill-sentinel); may wait a moment. */
+  stopRequested?: () => boolean | Promise<boolean>;
   log: (line: string) => void;
 }
 

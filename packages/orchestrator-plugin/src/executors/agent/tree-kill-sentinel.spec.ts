@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { startTreeKillSentinel } from './tree-kill-sentinel';
 
+const catChildren = (): number[] =>
+  execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.trim().endsWith('cat'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
 const sentinelPid = (): number => {
-  const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  const line = children.split('\n').find((candidate) => candidate.trim().endsWith('cat'));
-  if (!line) throw new Error(`no cat child in:\n${children}`);
-  return Number(line.trim().split(/\s+/)[0]);
+  const children = catChildren();
+  if (children.length !== 1) throw new Error(`expected one cat child, found ${children.length}`);
+  return children[0];
 };
 
 const waitUntil = async (condition: () => boolean) => {
@@ -13,6 +17,9 @@ const waitUntil = async (condition: () => boolean) => {
 };
 
 describe('startTreeKillSentinel', () => {
+  // Each test starts with no sentinel of an earlier one still exiting.
+  beforeEach(() => waitUntil(() => catChildren().length === 0));
+
   it('reports a stop signal at once, and calls onKilled when the sentinel dies', async () => {
     const onKilled = jest.fn();
     const sentinel = startTreeKillSentinel(onKilled);
@@ -38,5 +45,32 @@ describe('startTreeKillSentinel', () => {
       }
     });
     expect(onKilled).not.toHaveBeenCalled();
+  });
+
+  it('waiting: false after the grace when nothing stops the tree', async () => {
+    const sentinel = startTreeKillSentinel(() => undefined);
+    const started = Date.now();
+    await expect(sentinel.signalledWithin(150)).resolves.toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    sentinel.retire();
+  });
+
+  it('waiting: true as soon as the sentinel is signalled during the grace', async () => {
+    const sentinel = startTreeKillSentinel(() => undefined);
+    const pid = sentinelPid();
+    setTimeout(() => process.kill(pid, 'SIGTERM'), 50);
+    const started = Date.now();
+    await expect(sentinel.signalledWithin(10_000)).resolves.toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('waiting: true at once when the executor itself was told to stop', async () => {
+    const sentinel = startTreeKillSentinel(() => undefined);
+    const stop = new AbortController();
+    stop.abort();
+    const started = Date.now();
+    await expect(sentinel.signalledWithin(10_000, stop.signal)).resolves.toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    sentinel.retire();
   });
 });

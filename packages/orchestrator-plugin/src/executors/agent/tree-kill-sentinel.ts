@@ -5,6 +5,15 @@ import { readFileSync } from 'node:fs';
 export interface TreeKillSentinel {
   /** True once the sentinel was signalled (pending, dying or gone): the tree is being stopped. */
   signalled(): boolean;
+  /**
+   * Whether the sentinel is signalled within `graceMs` (true at once if it already is, or when
+   * `orWhen` aborts). For the moment an agent has exited 0: Nx signals the deepest processes of
+   * the tree first, so the agent's own children can die (and the agent exit 0) a moment before
+   * Nx reaches the sentinel, a child of the executor; on a loaded machine that moment was
+   * measured at up to 72 ms. Without /proc (macOS) only the sentinel's exit tells, which needs
+   * the event loop: this wait gives it the chance.
+   */
+  signalledWithin(graceMs: number, orWhen?: AbortSignal): Promise<boolean>;
   /** Retires the sentinel at the end of a run that was not stopped. */
   retire(): void;
 }
@@ -21,7 +30,7 @@ const STOP_SIGNALS = (1n << 0n) | (1n << 1n) | (1n << 14n);
  * the executor dies (end of stdin), so it is never orphaned. No sentinel on Windows.
  */
 export function startTreeKillSentinel(onKilled: () => void): TreeKillSentinel {
-  const none: TreeKillSentinel = { signalled: () => false, retire: () => undefined };
+  const none: TreeKillSentinel = { signalled: () => false, signalledWithin: async (_graceMs, orWhen) => !!orWhen?.aborted, retire: () => undefined };
   if (process.platform === 'win32') return none;
   let retired = false;
   let exited = false;
@@ -36,8 +45,19 @@ export function startTreeKillSentinel(onKilled: () => void): TreeKillSentinel {
     // The sentinel must not keep the executor's event loop alive.
     sentinel.unref();
     (sentinel.stdin as unknown as { unref?: () => void }).unref?.();
+    const signalled = () => exited || (sentinel.pid !== undefined && procSaysSignalled(sentinel.pid));
     return {
-      signalled: () => exited || (sentinel.pid !== undefined && procSaysSignalled(sentinel.pid)),
+      signalled,
+      signalledWithin: (graceMs, orWhen) =>
+        new Promise<boolean>((resolve) => {
+          const deadline = Date.now() + graceMs;
+          const check = () => {
+            if (signalled() || orWhen?.aborted) return resolve(true);
+            if (Date.now() >= deadline) return resolve(false);
+            setTimeout(check, Math.min(10, Math.max(1, deadline - Date.now())));
+          };
+          check();
+        }),
       retire: () => {
         retired = true;
         sentinel.stdin.end();
