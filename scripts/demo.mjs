@@ -33,11 +33,12 @@ rmSync(join(example, 'node_modules', 'nx-agent-orchestrator'), { recursive: true
 step('Install the plugin into the example workspace (packed copy, not a link)', npm, ['install', '--no-audit', '--no-fund'], { cwd: example, env: cleanEnv });
 rmSync(join(example, '.agent-runs'), { recursive: true, force: true });
 step('Reset the example workspace cache so the first run really runs', npx, ['nx', 'reset', '--only-cache'], { cwd: example, env: exampleEnv });
-step('Run every agent task (first run: the scripted agents work)', npx, ['nx', 'run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], {
+// Through nx-agents: with the Nx daemon on (a developer machine) only it can print the run summary.
+step('Run every agent task (first run: the scripted agents work)', npx, ['nx-agents', 'run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], {
   cwd: example,
   env: exampleEnv,
 });
-step('Run them again (unchanged specs: every task is replayed from the cache)', npx, ['nx', 'run-many', '-t', 'agent', '--parallel=3'], {
+step('Run them again (unchanged specs: every task is replayed from the cache)', npx, ['nx-agents', 'run-many', '-t', 'agent', '--parallel=3'], {
   cwd: example,
   env: exampleEnv,
 });
