@@ -63,6 +63,13 @@ describe('the run summary with the Nx daemon off (CI, containers)', () => {
     expect(JSON.parse(json.stdout)).toEqual(workspace.readJson('.agent-runs/summary.json'));
   });
 
+  it('nx-agents refuses what it does not pass on to nx, with its usage', async () => {
+    const result = await nxAgents(workspace, ['graph']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nx-agents: unknown command "graph"');
+    expect(result.stderr).toContain('nx-agents run-many -t agent [nx options]');
+  });
+
   it('nx-agents exits as nx did, and shows no older summary for a command that ran no agent task', async () => {
     const result = await nxAgents(workspace, ['run', 'app:no-such-target']);
     expect(result.code).toBe(1);
