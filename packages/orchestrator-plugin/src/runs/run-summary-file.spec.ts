@@ -36,7 +36,7 @@ describe('the summary file', () => {
   it.each<[string, string | undefined, RegExp]>([
     ['missing', undefined, /summary.json does not exist yet/],
     ['not JSON (half written by something else)', '{"schemaVersion": 1, "ta', /is not JSON/],
-    ['another version', JSON.stringify({ ...summary(), schemaVersion: 2 }), /not a summary this version writes \(schemaVersion: /],
+    ['an earlier version', JSON.stringify({ ...summary(), schemaVersion: 1 }), /not a summary this version writes \(schemaVersion: /],
     ['another shape', JSON.stringify({ ...summary(), tasks: 'none' }), /\(tasks: /],
   ])('a file that is %s is reported, not trusted', (_name, content, detail) => {
     if (content !== undefined) {

@@ -59,7 +59,7 @@ describe('buildRunSummary', () => {
   it('names the invocation: Nx id, the command after nx, ISO start and end', () => {
     const summary = summaryOf([]);
     expect(summary).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       id: 'invocation-1',
       command: ['run-many', '-t', 'agent'],
       startedAt: '2025-06-01T10:00:00.000Z',
@@ -129,7 +129,7 @@ describe('buildRunSummary', () => {
   it('builds what its own strict schema accepts, and the schema refuses anything else', () => {
     const summary = summaryOf([{ task: 'api:x', status: 'remote-cache', record: record() }]);
     expect(runSummarySchema.parse(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
-    expect(runSummarySchema.safeParse({ ...summary, schemaVersion: 2 }).success).toBe(false);
+    expect(runSummarySchema.safeParse({ ...summary, schemaVersion: 1 }).success).toBe(false);
     expect(runSummarySchema.safeParse({ ...summary, extra: true }).success).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { formatDuration } from '../task-spec/duration';
 import type { RunRecord } from './run-record';
 
-/** The summary format this version writes and reads. */
-export const RUN_SUMMARY_SCHEMA_VERSION = 1;
+/** The summary format this version writes and reads (2: invocation id and command; stopped counted apart from skipped). */
+export const RUN_SUMMARY_SCHEMA_VERSION = 2;
 
 const tokensSchema = z.strictObject({ input: z.number(), output: z.number() });
 
