@@ -95,6 +95,13 @@ export default tseslint.config(
     forbid(['executors', 'plugins', 'generators', 'cache-server', 'testing'], 'the plan reads the graph Nx infers; it runs nothing'),
     { group: ['../agents/*', '!../agents/pricing'], message: 'the plan may only price tokens (agents/pricing), never run agents' },
   ]),
+  // cli: the nx-agents command; it only dispatches to the rooms that own each subcommand.
+  layer('cli', [
+    forbid(
+      ['task-spec', 'graph', 'agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'testing'],
+      'cli dispatches to plan and runs; it owns no logic',
+    ),
+  ]),
   layer('plugins', [forbid(['agents', 'executors', 'generators', 'cache-server', 'testing'], 'the plugin layer infers the graph; it never runs agents')]),
   layer('executors', [forbid(['plugins', 'generators', 'cache-server', 'testing'], 'executors are thin shells over agents, graph, runs and task-spec')]),
   layer('generators', [forbid(['agents', 'executors', 'plugins', 'runs', 'cache-server', 'testing'], 'generators write specs and nx.json; they run nothing')]),

@@ -146,6 +146,6 @@ describe('nx-agents plan', () => {
     const result = await nxAgents(workspace, ['plan', '--paralel=2']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("nx-agents: Unknown option '--paralel'");
-    expect(result.stderr).toContain('Run `npx nx-agents --help` for the options.');
+    expect(result.stderr).toContain('Run `npx nx-agents plan --help` for the options.');
   });
 });

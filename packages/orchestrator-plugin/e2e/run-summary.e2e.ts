@@ -18,7 +18,7 @@ const newWorkspace = () => createTempWorkspace({ 'apps/app/project.json': { name
 const nxAgents = (workspace: TempWorkspace, args: string[], env: Record<string, string> = {}): Promise<CommandResult> =>
   runCommand(
     process.execPath,
-    [join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/runs/nx-agents-cli.js'), ...args],
+    [join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/cli/nx-agents.js'), ...args],
     workspace.root,
     nxEnvironment(workspace.root, env),
   );
@@ -112,7 +112,7 @@ describe('the run summary with the Nx daemon on (a developer machine)', () => {
     const environment = nxEnvironment(workspace.root, DAEMON);
     delete environment.CI;
     delete environment.NX_TUI;
-    const cli = join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/runs/nx-agents-cli.js');
+    const cli = join(workspace.root, 'node_modules/nx-agent-orchestrator/dist/cli/nx-agents.js');
     const command = `stty cols 120 rows 40; exec '${process.execPath}' '${cli}' run-many -t agent --skip-nx-cache`;
     const result = await runCommand('script', ['-qefc', command, '/dev/null'], workspace.root, environment);
     expect(result.code).toBe(0);

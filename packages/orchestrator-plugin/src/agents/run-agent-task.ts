@@ -105,6 +105,8 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const timeout = new AbortController();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout.signal]);
+  // May wait (the sentinel is given a moment to report a stop that is on its way).
+  const stopped = async () => signal.aborted || ((await request.stopRequested?.()) ?? false);
   try {
     const adapter = (request.createAdapter ?? ((provider) => createAgent(provider, { env })))(resolved.provider);
     const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
@@ -127,8 +129,6 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       const line = event.type === 'warning' ? describeWarning(event.warning) : describeEvent(event);
       if (line) log(`  ${line}`);
     };
-    // May wait (the sentinel is given a moment to report a stop that is on its way).
-    const stopped = async () => signal.aborted || ((await request.stopRequested?.()) ?? false);
     const attemptRequest = (attempt: number): AgentRunRequest => ({
       taskId: task.id,
       prompt,

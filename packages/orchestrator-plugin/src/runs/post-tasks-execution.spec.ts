@@ -139,10 +139,12 @@ describe('reportRunSummary (the post-tasks hook)', () => {
     writeRecords();
     const { summary, printed } = report();
     expect(summaryFile()).toEqual(summary);
-    expect(readdirSync(join(workspaceRoot, '.agent-runs')).sort()).toEqual(['api', 'summary.json']);
+    expect(readdirSync(join(workspaceRoot, '.agent-runs')).sort()).toEqual(['api', 'report.html', 'summary.json']);
     expect(summary).toMatchObject({ id: 'invocation-7', command: ['run-many', '-t', 'agent'], startedAt: '2025-06-01T00:00:00.000Z' });
     expect(printed).toHaveLength(1);
     expect(printed[0]).toMatch(/^\nAgent run summary \(\.agent-runs\/summary\.json\)\n/);
+    expect(printed[0]).toMatch(/\nRun report: \.agent-runs\/report\.html\n$/);
+    expect(readFileSync(join(workspaceRoot, '.agent-runs', 'report.html'), 'utf8')).toContain('<html');
     expect(printed[0]).toContain('  api:design     cached (local)');
   });
 
@@ -175,6 +177,7 @@ describe('reportRunSummary (the post-tasks hook)', () => {
       const { summary, printed } = report();
       expect(summary!.tasks).toHaveLength(5);
       expect(printed[0]).toMatch(/\(not written: refusing to use .*outside/);
+      expect(printed[0]).toMatch(/\(run report not written: refusing to use .*outside/);
       expect(readdirSync(outside)).toEqual([]);
     } finally {
       rmSync(outside, { recursive: true, force: true });

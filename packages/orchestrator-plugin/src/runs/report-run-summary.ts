@@ -56,7 +56,7 @@ export function reportRunSummary({ context, projectGraph, env, print }: RunSumma
   } catch (error) {
     unwritten = `  (not written: ${(error as Error).message})\n`;
   }
-  let report = '';
+  let report: string;
   try {
     const timings = new Map(agentTasks.map(({ project, id, timing }) => [`${project}:${id}`, timing]));
     report = `Run report: ${writeRunReport({ workspaceRoot: context.workspaceRoot, summary, timings })}\n`;

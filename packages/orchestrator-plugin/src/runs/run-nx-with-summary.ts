@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { foregroundChild } from 'foreground-child';
 import { SUMMARY_PRINTED_BY_WRAPPER, SUMMARY_PRINTER_VARIABLE } from './report-run-summary';
 import { formatRunSummary, type RunSummary } from './run-summary';
 import { readRunSummary } from './run-summary-file';
+import { REPORT_PATH } from './write-run-report';
 
 /** Running the workspace's nx in the foreground, then showing the summary it left. */
 export interface NxWithSummaryRequest {
@@ -31,7 +32,8 @@ export function runNxWithSummary({ workspaceRoot, nxArguments, env, clock = Date
     { cwd: process.cwd(), env: { ...env, [SUMMARY_PRINTER_VARIABLE]: SUMMARY_PRINTED_BY_WRAPPER } },
     async () => {
       const summary = summaryOfInvocation({ workspaceRoot, nxArguments, startedAt });
-      if (summary) await write(`\n${formatRunSummary(summary)}`);
+      // The hook wrote the report beside the summary, after it: a report not older than the summary is this run's.
+      if (summary) await write(`\n${formatRunSummary(summary)}${reportLine(workspaceRoot, summary)}`);
       // undefined: exit as nx did.
     },
   );
@@ -83,4 +85,13 @@ export function nxCliPath(workspaceRoot: string): string {
 /** Writes to stdout and waits until it is flushed: the process exits right after. */
 function writeToStdout(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}
+
+/** `Run report: .agent-runs/report.html` when the hook wrote this invocation's report, else nothing. */
+function reportLine(workspaceRoot: string, summary: RunSummary): string {
+  try {
+    return statSync(join(workspaceRoot, REPORT_PATH)).mtimeMs >= Date.parse(summary.startedAt) ? `Run report: ${REPORT_PATH}\n` : '';
+  } catch {
+    return '';
+  }
 }

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { resolveInside } from '../task-spec/path-safety';
 import { writeFileAtomically } from './atomic-write';
+import { provenPathInside } from './proven-path';
 import { RUN_RECORD_FILE, runRecordFolder } from './run-folders';
 
 /** The record format this version writes and reads; a record of another version is not read. */
@@ -70,12 +70,7 @@ export type RunRecord = z.output<typeof runRecordSchema>;
  * one path a run removes and writes.
  */
 export function runRecordPath(workspaceRoot: string, project: string, task: string): string {
-  const folder = resolveInside(workspaceRoot, runRecordFolder(project, task));
-  // The deepest part of the path that exists must resolve inside the real workspace too.
-  let existing = folder;
-  while (!existsSync(existing)) existing = dirname(existing);
-  resolveInside(realpathSync(workspaceRoot), realpathSync(existing), { allowRoot: true });
-  return folder;
+  return provenPathInside(workspaceRoot, runRecordFolder(project, task));
 }
 
 /** Removes a previous record before a run starts, so an interrupted run leaves no stale success behind. */

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { resolveInside } from '../task-spec/path-safety';
+import { readFileSync } from 'node:fs';
 import { writeFileAtomically } from './atomic-write';
+import { provenPathInside } from './proven-path';
 import { SUMMARY_PATH } from './run-folders';
 import { runSummarySchema, type RunSummary } from './run-summary';
 
@@ -10,11 +9,7 @@ import { runSummarySchema, type RunSummary } from './run-summary';
  * any symlink on the way, the file itself included (the atomic write follows a symlinked file).
  */
 export function runSummaryPath(workspaceRoot: string): string {
-  const path = resolveInside(workspaceRoot, SUMMARY_PATH);
-  let existing = path;
-  while (!existsSync(existing)) existing = dirname(existing);
-  resolveInside(realpathSync(workspaceRoot), realpathSync(existing), { allowRoot: true });
-  return path;
+  return provenPathInside(workspaceRoot, SUMMARY_PATH);
 }
 
 /** Writes `.agent-runs/summary.json` atomically: a reader sees the previous summary or this one, never half. */

@@ -1,5 +1,6 @@
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { writeFileAtomically } from './atomic-write';
+import { provenPathInside } from './proven-path';
 import { RUN_RECORDS_FOLDER } from './run-folders';
 import { readRunRecord } from './run-record';
 import { buildRunReport, type ReportTask } from './run-report';
@@ -43,6 +44,6 @@ export function writeRunReport({ workspaceRoot, summary, timings }: WriteRunRepo
     };
   });
   const html = buildRunReport({ startedAt: Date.parse(summary.startedAt), endedAt: Date.parse(summary.endedAt), tasks, totals: summary.totals });
-  writeFileAtomically(join(workspaceRoot, REPORT_PATH), html);
+  writeFileAtomically(provenPathInside(workspaceRoot, REPORT_PATH), html);
   return REPORT_PATH;
 }

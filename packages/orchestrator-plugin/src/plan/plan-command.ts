@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizePluginOptions, PLUGIN_NAME } from '../task-spec/plugin-options';
@@ -7,7 +6,8 @@ import { collectPlan } from './collect-plan';
 import { formatPlan } from './format-plan';
 import { parsePlanArguments, UsageError } from './selection-arguments';
 
-const HELP = `nx-agents: see what an agent run would do before paying for it
+/** `nx-agents plan --help`. */
+export const PLAN_HELP = `nx-agents plan: see what an agent run would do before paying for it
 
 Usage: npx nx-agents plan [-t agent] [--projects a,b] [--exclude c] [--parallel N|unlimited]
                           [--affected [--base main] [--head HEAD] [--files x,y]] [--json]
@@ -27,20 +27,23 @@ option, else the provider's default, priced with the plugin's price table).
       --skip-nx-cache, --skip-remote-cache   as for nx run-many
       --json           { batches, criticalPath, conflicts, tasks, totals } for tools`;
 
-/** `nx-agents plan ...`: prints the plan; exit 0, or 1 with the reason on stderr. */
-async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${HELP}\n`);
-    return command ? 0 : 1;
+/** `nx-agents plan <args>`: prints the plan; exit 0, or 1 with the reason on stderr. Never throws. */
+export async function runPlanCommand(args: readonly string[]): Promise<number> {
+  try {
+    return await plan(args);
+  } catch (error) {
+    process.stderr.write(`nx-agents: ${(error as Error).message}\n${error instanceof UsageError ? 'Run `npx nx-agents plan --help` for the options.\n' : ''}`);
+    return 1;
   }
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}": the command is \`nx-agents plan\``);
+}
+
+async function plan(rest: readonly string[]): Promise<number> {
   const workspaceRoot = findWorkspaceRoot();
   const plugins = (readJson(join(workspaceRoot, 'nx.json')) as { plugins?: PluginEntry[] }).plugins;
   const options = normalizePluginOptions(findPluginOptions(workspaceRoot, plugins, '.') ?? {});
   const args = parsePlanArguments(rest, options.aggregateTarget);
   if (args.help) {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${PLAN_HELP}\n`);
     return 0;
   }
   const { plan } = await collectPlan({
@@ -69,13 +72,3 @@ function findWorkspaceRoot(): string {
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: Error) => {
-    process.stderr.write(`nx-agents: ${error.message}\n${error instanceof UsageError ? 'Run `npx nx-agents --help` for the options.\n' : ''}`);
-    process.exitCode = 1;
-  },
-);

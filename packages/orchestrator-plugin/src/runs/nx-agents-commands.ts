@@ -1,43 +1,42 @@
-#!/usr/bin/env node
 import { formatRunSummary } from './run-summary';
 import { readRunSummary } from './run-summary-file';
 import { findWorkspaceRoot, runNxWithSummary } from './run-nx-with-summary';
 
-const HELP = `nx-agents: run Nx, then show the agent run summary
-
-Usage:
-  nx-agents run-many -t agent [nx options]   nx run-many ..., then the run summary
+/** The run commands' lines of `nx-agents --help`. */
+export const RUN_COMMANDS_HELP = `  nx-agents run-many -t agent [nx options]   nx run-many ..., then the run summary
   nx-agents run <project>:<target> [...]     also: affected, <project>:<target>
-  nx-agents summary [--json]                 the last run summary (.agent-runs/summary.json)
+  nx-agents summary [--json]                 the last run summary (.agent-runs/summary.json)`;
 
-Plain nx prints the summary itself when the Nx daemon is off (CI, containers, NX_DAEMON=false).
+/** Why the wrapper exists, for `nx-agents --help`. */
+export const RUN_SUMMARY_NOTE = `Plain nx prints the summary itself when the Nx daemon is off (CI, containers, NX_DAEMON=false).
 With the daemon on, Nx runs the plugin's post-tasks hook inside the daemon, whose output goes to
 its log: run agent tasks through nx-agents to see the summary in the terminal.`;
 
 /** Commands passed to nx as they are: the ones that run tasks. */
 const NX_TASK_COMMANDS = new Set(['run', 'run-many', 'affected']);
 
-function main(argv: string[]): void {
+/** The commands this room answers: the ones nx runs tasks with, and `summary`. */
+export function isRunsCommand(command: string): boolean {
+  return command === 'summary' || NX_TASK_COMMANDS.has(command) || (!command.startsWith('-') && command.includes(':'));
+}
+
+/**
+ * `nx-agents run-many|run|affected|<project>:<target> ...` (nx in the foreground, then this
+ * invocation's summary) and `nx-agents summary [--json]`. Sets process.exitCode.
+ */
+export function runRunsCommand(argv: readonly string[]): void {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${HELP}\n`);
-    process.exitCode = command === undefined ? 1 : 0;
-    return;
-  }
   const workspaceRoot = findWorkspaceRoot(process.cwd());
   if (!workspaceRoot) return fail(`no nx.json in ${process.cwd()} or above: run nx-agents inside an Nx workspace`);
   if (command === 'summary') return showSummary(workspaceRoot, rest);
-  if (NX_TASK_COMMANDS.has(command) || (!command.startsWith('-') && command.includes(':'))) {
-    try {
-      return runNxWithSummary({ workspaceRoot, nxArguments: argv, env: process.env });
-    } catch (error) {
-      return fail((error as Error).message);
-    }
+  try {
+    return runNxWithSummary({ workspaceRoot, nxArguments: [...argv], env: process.env });
+  } catch (error) {
+    return fail((error as Error).message);
   }
-  fail(`unknown command "${command}"\n\n${HELP}`);
 }
 
-function showSummary(workspaceRoot: string, options: string[]): void {
+function showSummary(workspaceRoot: string, options: readonly string[]): void {
   const unknown = options.find((option) => option !== '--json');
   if (unknown) return fail(`unknown option "${unknown}" for summary (only --json)`);
   const reading = readRunSummary(workspaceRoot);
@@ -51,5 +50,3 @@ function fail(message: string): void {
   process.stderr.write(`nx-agents: ${message}\n`);
   process.exitCode = 1;
 }
-
-main(process.argv.slice(2));
