@@ -63,7 +63,8 @@ function readProjectGraph(): ProjectGraph {
 /** `nx-agents plan --json` with the same selection: the cache-aware plan, as the user would see it. */
 function planInChildProcess(workspaceRoot: string, args: SelectionArguments, env: NodeJS.ProcessEnv): Promise<Plan> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'cli.js'), ...planArguments(args), '--json'], {
+    // The package's nx-agents bin (dist/cli/nx-agents.js), which dispatches `plan` to this room.
+    const child = spawn(process.execPath, [join(__dirname, '..', 'cli', 'nx-agents.js'), ...planArguments(args), '--json'], {
       cwd: workspaceRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
