@@ -32,7 +32,7 @@ export interface AgentBatchRequest {
   /** Aborts every running agent and starts nothing more. */
   signal: AbortSignal;
   /** Checked before a run is recorded as a success (see tree-kill-sentinel). */
-  stopRequested: () => boolean;
+  stopRequested: () => boolean | Promise<boolean>;
   /** Runs one task; default: runAgentTarget. */
   runTask?: (run: AgentTargetRun) => Promise<boolean>;
   /** What is known about a task's duration; default: its run record, agent and script. */

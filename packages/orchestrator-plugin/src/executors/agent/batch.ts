@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { batchConcurrency } from './batch-concurrency';
 import { runAgentBatch, type BatchTaskOutcome } from './batch-run';
-import { startTreeKillSentinel } from './tree-kill-sentinel';
+import { startTreeKillSentinel, STOP_GRACE_MS } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
 
 /**
@@ -29,7 +29,8 @@ export default async function* agentBatchExecutor(
       context,
       parallel: batchConcurrency(context.nxJsonConfiguration?.parallel),
       signal: abort.signal,
-      stopRequested: () => abort.signal.aborted || sentinel.signalled(),
+      // Each task that ended well gives a stop on its way a moment, as the per-task executor does.
+      stopRequested: () => sentinel.signalledWithin(STOP_GRACE_MS, abort.signal),
     });
   } finally {
     sentinel.retire();

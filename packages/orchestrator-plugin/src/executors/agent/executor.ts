@@ -1,10 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runAgentTarget } from './run-agent-target';
-import { startTreeKillSentinel } from './tree-kill-sentinel';
+import { startTreeKillSentinel, STOP_GRACE_MS } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
-
-/** How long a run that ended well waits for a stop Nx may be signalling at that moment (see signalledWithin). */
-export const STOP_GRACE_MS = 200;
 
 /**
  * Runs one agent task in the process Nx forks for it, streaming its progress as plain

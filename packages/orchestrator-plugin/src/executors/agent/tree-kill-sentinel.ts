@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** How long a run that ended well waits for a stop Nx may be signalling at that moment (see signalledWithin). */
+export const STOP_GRACE_MS = 200;
+
 /** A leaf process that tells whether Nx has started stopping this task's process tree. */
 export interface TreeKillSentinel {
   /** True once the sentinel was signalled (pending, dying or gone): the tree is being stopped. */
