@@ -37,6 +37,12 @@ describe('buildPlan', () => {
     expect(longer.totals.criticalPathMs).toBe(16_000);
   });
 
+  it('between chains of equal duration (tasks with no estimate yet), the critical path is the one with more tasks', () => {
+    // The shape of a decomposition: two roots, a task after both, the aggregate after all three.
+    const unestimated = [agentTask('x', 0), agentTask('y', 0), agentTask('z', 0, ['x', 'y']), agentTask('all', 0, ['x', 'y', 'z'])];
+    expect(buildPlan(unestimated, null).criticalPath).toEqual(['p:x', 'p:z', 'p:all']);
+  });
+
   it('adds up what would run, counts cache hits as instant and as saved, and keeps unknown prices apart', () => {
     const plan = buildPlan(
       [

@@ -92,7 +92,9 @@ export function buildPlan(inputs: readonly PlanTaskInput[], parallel: number | n
     let best: { length: number; previous?: string } = { length: 0 };
     for (const dependency of dependenciesOf(id)) {
       const length = finishOf(dependency);
-      if (length > best.length || (length === best.length && best.previous === undefined)) best = { length, previous: dependency };
+      // Equal durations (tasks with no estimate yet): the chain with more tasks is the one to show.
+      const longer = length > best.length || (length === best.length && (best.previous === undefined || levelOf(dependency) > levelOf(best.previous)));
+      if (longer) best = { length, previous: dependency };
     }
     const entry = { length: best.length + cost(byId.get(id)!), previous: best.previous };
     finish.set(id, entry);
@@ -113,7 +115,7 @@ export function buildPlan(inputs: readonly PlanTaskInput[], parallel: number | n
   const batches = byLevel.flatMap((level) => cutIntoBatches([...level].sort(priority), parallel, (id) => runs(byId.get(id)!)));
 
   let end = ids[0];
-  for (const id of ids) if (finishOf(id) > finishOf(end)) end = id;
+  for (const id of ids) if (finishOf(id) > finishOf(end) || (finishOf(id) === finishOf(end) && levelOf(id) > levelOf(end))) end = id;
   const criticalPath: string[] = [];
   for (let id: string | undefined = end; id !== undefined; id = finish.get(id)!.previous) criticalPath.unshift(id);
 
