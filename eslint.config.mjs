@@ -102,6 +102,15 @@ export default tseslint.config(
       'cli dispatches to plan and runs; it owns no logic',
     ),
   ]),
+  // limits: pools, shared backoff and budgets across Nx's processes. Plain Node: no Nx, no
+  // graph, no agents (the executor hands it numbers), so any layer above can use it.
+  layer('limits', [
+    NX,
+    forbid(
+      ['graph', 'runs', 'agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'testing'],
+      'limits share state between task processes; they import task-spec only',
+    ),
+  ]),
   layer('plugins', [forbid(['agents', 'executors', 'generators', 'cache-server', 'testing'], 'the plugin layer infers the graph; it never runs agents')]),
   layer('executors', [forbid(['plugins', 'generators', 'cache-server', 'testing'], 'executors are thin shells over agents, graph, runs and task-spec')]),
   layer('generators', [forbid(['agents', 'executors', 'plugins', 'runs', 'cache-server', 'testing'], 'generators write specs and nx.json; they run nothing')]),

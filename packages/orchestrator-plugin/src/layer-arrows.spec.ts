@@ -30,6 +30,10 @@ const FORBIDDEN: Array<[string, string]> = [
   ['plugins/x.ts', "import { createAgent } from '../agents/create-agent';"],
   ['plan/x.ts', "import { runAgentTask } from '../agents/run-agent-task';"],
   ['plan/x.ts', "import agentExecutor from '../executors/agent/executor';"],
+  ['limits/x.ts', "import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';"],
+  ['limits/x.ts', "import { resolveTaskRun } from '../graph/resolve-task-run';"],
+  ['limits/x.ts', "import agentExecutor from '../executors/agent/executor';"],
+  ['limits/x.ts', "import { createAgent } from '../agents/create-agent';"],
 ];
 const ALLOWED: Array<[string, string]> = [
   ['graph/x.ts', "import { runRecordFolder } from '../runs/run-folders';"],
@@ -39,6 +43,8 @@ const ALLOWED: Array<[string, string]> = [
   ['plugins/x.ts', "import { buildAgentGraph } from '../graph/agent-graph';"],
   ['plan/x.ts', "import { priceTokens } from '../agents/pricing';"],
   ['plan/x.ts', "import { selectTasksForProjects } from 'nx/src/tasks-runner/run-command';"],
+  ['limits/x.ts', "import { safeSegment } from '../task-spec/path-safety';"],
+  ['executors/agent/x.ts', "import { RunLimits } from '../../limits/task-limits';"],
 ];
 
 /** The layer arrows of the README hold by lint: each wrong arrow below is an error, each right one is not. */
