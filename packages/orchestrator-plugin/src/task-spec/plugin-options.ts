@@ -69,6 +69,28 @@ const pluginOptionsSchema = z.strictObject({
     .enum(['error', 'warn'])
     .optional()
     .describe('A dependency that names no task (a tracker id such as DOR-676): "error" fails the task when run (default), "warn" drops the edge and runs it'),
+  concurrency: z
+    .record(z.string(), z.number().int().positive())
+    .superRefine((limits, context) => {
+      for (const key of Object.keys(limits)) {
+        if (!(PROVIDER_IDS as readonly string[]).includes(key)) {
+          context.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" is not a provider.${didYouMean(key, PROVIDER_IDS)} Providers: ${PROVIDER_IDS.join(', ')}`,
+          });
+        }
+      }
+    })
+    .optional()
+    .describe("Most agents of each provider at once, across all of Nx's processes, whatever --parallel says"),
+  budget: z
+    .strictObject({
+      cost: z.number().positive().optional().describe('USD'),
+      tokens: z.number().int().positive().optional().describe('Input + output tokens'),
+    })
+    .optional()
+    .describe('What all agents of one run together may spend; NX_AGENT_BUDGET_COST / NX_AGENT_BUDGET_TOKENS override it'),
 });
 export type AgentPluginOptions = z.input<typeof pluginOptionsSchema>;
 
@@ -85,6 +107,10 @@ export interface NormalizedPluginOptions {
   /** Per profile or provider name. */
   estimates: Record<string, ProfileEstimate>;
   unknownDependencies: 'error' | 'warn';
+  /** Most agents of each provider at once (a pool per provider). */
+  concurrency: Partial<Record<ProviderId, number>>;
+  /** The run budget from nx.json (the environment may override it at run time). */
+  budget: { cost?: number; tokens?: number };
 }
 
 export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
@@ -95,6 +121,8 @@ export const DEFAULT_PLUGIN_OPTIONS: NormalizedPluginOptions = {
   conflicts: 'serialize',
   estimates: {},
   unknownDependencies: 'error',
+  concurrency: {},
+  budget: {},
 };
 
 /** The package name under which the plugin is registered in nx.json. */
@@ -118,7 +146,8 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     });
     throw new Error(`Invalid options for the ${PLUGIN_NAME} plugin in nx.json:\n  ${lines.join('\n  ')}`);
   }
-  const { targetPrefix, aggregateTarget, defaultAgent, agents, conflicts, maxTasks, maxEstimatedCost, estimates, unknownDependencies } = result.data;
+  const { targetPrefix, aggregateTarget, defaultAgent, agents, conflicts, maxTasks, maxEstimatedCost, estimates, unknownDependencies, concurrency, budget } =
+    result.data;
   const normalized: NormalizedPluginOptions = {
     targetPrefix: targetPrefix ?? DEFAULT_PLUGIN_OPTIONS.targetPrefix,
     aggregateTarget: aggregateTarget ?? DEFAULT_PLUGIN_OPTIONS.aggregateTarget,
@@ -129,6 +158,8 @@ export function normalizePluginOptions(options: unknown): NormalizedPluginOption
     ...(maxTasks !== undefined ? { maxTasks } : {}),
     ...(maxEstimatedCost !== undefined ? { maxEstimatedCost } : {}),
     unknownDependencies: unknownDependencies ?? DEFAULT_PLUGIN_OPTIONS.unknownDependencies,
+    concurrency: concurrency ?? {},
+    budget: budget ?? {},
   };
   if (normalized.aggregateTarget.startsWith(normalized.targetPrefix)) {
     throw new Error(

@@ -65,6 +65,8 @@ export const taskFieldsSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).optional().describe('Extra attempts on transient failure (default 2)'),
   timeout: duration.optional().describe('e.g. 15m'),
   cache: z.boolean().optional(),
+  maxCost: z.number().positive().optional().describe('Most this task may spend, in USD (passed to clients that stop themselves, else checked after the run)'),
+  maxTokens: z.number().int().positive().optional().describe('Most tokens (input + output) this task may use'),
   script: scriptSchema.optional().describe('Script for the built-in scripted agent'),
 });
 
@@ -119,6 +121,9 @@ export interface TaskSpec {
   retries: number;
   timeoutMs?: number;
   cache: boolean;
+  /** Most the task may spend, in USD, and most tokens (input + output) it may use. */
+  maxCost?: number;
+  maxTokens?: number;
   script?: ScriptSpec;
   /** Claimed by a decomposition; checked against the edges, not trusted. */
   parallelWith?: string[];

@@ -152,6 +152,8 @@ export function normalizeTask(
       retries: fields.retries ?? DEFAULT_RETRIES,
       timeoutMs: fields.timeout,
       cache: fields.cache ?? true,
+      ...(fields.maxCost !== undefined ? { maxCost: fields.maxCost } : {}),
+      ...(fields.maxTokens !== undefined ? { maxTokens: fields.maxTokens } : {}),
       script: fields.script,
       file: extra.file,
       line: extra.line,
@@ -220,7 +222,7 @@ function issueText(issue: z.core.$ZodIssue, received: unknown): string {
     case 'too_small':
       return issue.origin === 'string' && Number(issue.minimum) === 1
         ? `expected a non-empty string${got}`
-        : `expected at least ${String(issue.minimum)}${got}`;
+        : `expected ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}${got}`;
     default:
       return issue.message.slice(0, 300);
   }
