@@ -1,5 +1,6 @@
 /** The public API of nx-agent-orchestrator: the Nx plugin hooks and the spec types. */
 export { createNodes, createNodesV2, createDependencies } from './plugins/plugin';
+export { preTasksExecution } from './plugins/pre-tasks-execution';
 export { postTasksExecution } from './runs/post-tasks-execution';
 export { preTasksExecution } from './plan/pre-tasks-execution';
 export type { AgentPluginOptions, AgentProfile, ProviderId } from './task-spec/plugin-options';
