@@ -17,6 +17,7 @@ export {
   type TextTurn,
   type ToolCallTurn,
   type TurnSelector,
+  type TurnsPerKey,
 } from './script';
 export { DEFAULT_USAGE } from './send-turn';
 export { type ScriptedClient, type WriteFileConversationOptions, writeFileConversation } from './write-file-conversation';

@@ -162,4 +162,44 @@ describe('startModelServer', () => {
     await expect(pending).rejects.toThrow();
     expect(server.requests[0]).toMatchObject({ api: 'openai-responses', turn: { type: 'hang' } });
   });
+
+  it('logs its own concurrency: when each model request came and was answered, and how many were being answered', async () => {
+    const slow = { type: 'text' as const, text: 'slow', chunkDelayMilliseconds: 150 };
+    server = await startModelServer([slow, slow, slow]);
+
+    await Promise.all([ask('a'), ask('b'), ask('c')]);
+    await ask('d');
+
+    expect(server.mostConcurrent).toBe(3);
+    expect(server.requests.map((request) => request.concurrentAtArrival)).toEqual([1, 2, 3, 1]);
+    for (const request of server.requests) expect(request.answeredAt).toBeGreaterThanOrEqual(request.receivedAt);
+  });
+
+  it("serves each key's first turns before anything else: a 429 storm on every task's first two requests", async () => {
+    server = await startModelServer({
+      firstTurnsPerKey: {
+        key: (request) => /task (\w+)/.exec(request.conversation?.userTexts[0] ?? '')?.[1],
+        turns: [
+          { type: 'error', status: 429, retryAfterSeconds: 1 },
+          { type: 'error', status: 429, retryAfterSeconds: 1 },
+        ],
+      },
+      defaultText: 'done',
+    });
+
+    const statuses = [];
+    for (const prompt of ['task a', 'task b', 'task a', 'task a', 'task b', 'untagged']) {
+      const response = await fetch(`${server.url}/v1/messages`, anthropicRequest(prompt));
+      statuses.push(`${prompt}: ${response.status}${response.headers.get('retry-after') ? ` retry-after ${response.headers.get('retry-after')}` : ''}`);
+    }
+
+    expect(statuses).toEqual([
+      'task a: 429 retry-after 1',
+      'task b: 429 retry-after 1',
+      'task a: 429 retry-after 1',
+      'task a: 200',
+      'task b: 429 retry-after 1',
+      'untagged: 200',
+    ]);
+  });
 });

@@ -26,6 +26,12 @@ export interface RecordedRequest {
   conversation?: Conversation;
   /** The scripted turn that answered a model request. */
   turn?: ModelTurn;
+  /** Epoch ms when the request arrived (its body read). */
+  receivedAt: number;
+  /** Epoch ms when its answer was complete or the connection closed (model requests). */
+  answeredAt?: number;
+  /** Model requests being answered when it arrived, itself included: the server's own concurrency log. */
+  concurrentAtArrival?: number;
 }
 
 /** A running scripted model server. */
@@ -35,6 +41,8 @@ export interface ModelServer {
   port: number;
   /** Every request received, in arrival order, recorded before it is answered. */
   requests: RecordedRequest[];
+  /** The most model requests the server was answering at once. */
+  readonly mostConcurrent: number;
   /** Stops listening and destroys open sockets, hung requests included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -85,6 +93,8 @@ export async function startModelServer(script: ModelScript | ModelTurn[] = {}): 
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const closing = new AbortController();
+  let answering = 0;
+  let mostConcurrent = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = request.url ?? '/';
@@ -93,7 +103,7 @@ export async function startModelServer(script: ModelScript | ModelTurn[] = {}): 
     const rawBody = await readBody(request);
     const body = parseJson(rawBody);
     const route = resolveRoute(method, path);
-    const recorded: RecordedRequest = { method, path, url, headers: request.headers, body, rawBody, route: route.kind };
+    const recorded: RecordedRequest = { method, path, url, headers: request.headers, body, rawBody, route: route.kind, receivedAt: Date.now() };
     requests.push(recorded);
 
     if (route.kind === 'health') {
@@ -116,6 +126,13 @@ export async function startModelServer(script: ModelScript | ModelTurn[] = {}): 
       sendJson(response, 200, route.wire.api === 'gemini' ? { totalTokens: tokens } : { input_tokens: tokens });
       return;
     }
+    answering++;
+    mostConcurrent = Math.max(mostConcurrent, answering);
+    recorded.concurrentAtArrival = answering;
+    response.once('close', () => {
+      answering--;
+      recorded.answeredAt = Date.now();
+    });
     recorded.turn = selector.next(recorded);
     await sendTurn(recorded.turn, { response, wire: route.wire, request: parsed, signal: closing.signal });
   }
@@ -141,6 +158,9 @@ export async function startModelServer(script: ModelScript | ModelTurn[] = {}): 
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    get mostConcurrent() {
+      return mostConcurrent;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();

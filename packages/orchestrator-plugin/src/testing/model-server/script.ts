@@ -85,8 +85,21 @@ export interface ScriptRule {
   turns: ModelTurn[];
 }
 
+/**
+ * The first turns of each key (a task, say), before any rule: e.g. a 429 storm where the first
+ * two requests of every task are rate limited.
+ */
+export interface TurnsPerKey {
+  /** The key of a request (e.g. the task named in its prompt); undefined: not counted. */
+  key: (request: MatchableRequest) => string | undefined;
+  /** Served, in order, to the first requests of each key. */
+  turns: ModelTurn[];
+}
+
 /** The whole script of one server. */
 export interface ModelScript {
+  /** Served first to each key's first requests (see {@link TurnsPerKey}). */
+  firstTurnsPerKey?: TurnsPerKey;
   /** Tried in order; the first whose `when` holds answers the request, even once its turns are used up. */
   rules?: ScriptRule[];
   /** Turns for requests no rule selects. */
@@ -116,8 +129,9 @@ export function matchesRequest(matcher: RequestMatcher, request: MatchableReques
 }
 
 /**
- * A selector over a script: each request takes the next turn of the first matching rule, or
- * of the default queue, or the default text once that queue is used up. A bare array of turns
+ * A selector over a script: each request takes its key's next first turn while there is one
+ * (firstTurnsPerKey), else the next turn of the first matching rule, or of the default queue,
+ * or the default text once that queue is used up. A bare array of turns
  * is a script with only a default queue.
  */
 export function createTurnSelector(script: ModelScript | ModelTurn[]): TurnSelector {
@@ -125,8 +139,16 @@ export function createTurnSelector(script: ModelScript | ModelTurn[]): TurnSelec
   const queues = (normalized.rules ?? []).map((rule) => ({ when: rule.when, turns: [...rule.turns] }));
   const defaultQueue = [...(normalized.turns ?? [])];
   const fallback: TextTurn = { type: 'text', text: normalized.defaultText ?? 'Done.' };
+  const servedPerKey = new Map<string, number>();
   return {
     next(request) {
+      const perKey = normalized.firstTurnsPerKey;
+      const key = perKey?.key(request);
+      if (perKey && key !== undefined) {
+        const served = servedPerKey.get(key) ?? 0;
+        servedPerKey.set(key, served + 1);
+        if (served < perKey.turns.length) return perKey.turns[served];
+      }
       const queue = queues.find((rule) => matchesRequest(rule.when, request))?.turns ?? defaultQueue;
       return queue.shift() ?? fallback;
     },
