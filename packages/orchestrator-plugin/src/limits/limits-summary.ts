@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { formatDuration } from '../task-spec/duration';
+import { runJournalPath } from './run-identity';
 import { foldBackoff } from './provider-backoff';
-import { foldBudget, type BudgetLimits } from './run-budget';
-import type { JournalEvent } from './run-journal';
+import { foldBudget } from './run-budget';
+import { RunJournal, type BudgetLimits, type JournalEvent } from './run-journal';
 
 /** What the run's limits cost it, for the run summary and summary.json. */
 export interface LimitsSummary {
@@ -20,16 +22,15 @@ export interface LimitsSummary {
 }
 
 /**
- * Totals a run's journal for the summary. `configuredLimits` are the providers' pool sizes, so
- * the limit a run ended with can be told apart from the one it started with.
+ * Totals a run's journal for the summary. Everything it needs is in the journal: the pool sizes
+ * a rate limit cut and the budget in force are written with the events, so the summary needs
+ * neither the options nor the environment the tasks ran with.
  */
-export function summarizeLimits(
-  events: readonly JournalEvent[],
-  settings: { budget: BudgetLimits; configuredLimits?: Readonly<Record<string, number | undefined>> },
-): LimitsSummary {
+export function summarizeLimits(events: readonly JournalEvent[]): LimitsSummary {
   const slotWaits: LimitsSummary['slotWaits'] = { tasks: 0, totalMs: 0, byPool: {} };
   const waitedTasks = new Set<string>();
-  const providers = new Set<string>();
+  const configuredLimits = new Map<string, number>();
+  let budget: BudgetLimits | undefined;
   for (const event of events) {
     if (event.type === 'slot-waited') {
       waitedTasks.add(event.task);
@@ -38,13 +39,15 @@ export function summarizeLimits(
       pool.tasks++;
       pool.totalMs += event.waitedMs;
     } else if (event.type === 'rate-limited') {
-      providers.add(event.provider);
+      configuredLimits.set(event.provider, event.configuredLimit ?? Infinity);
+    } else if (event.type === 'admitted' || event.type === 'refused') {
+      budget = event.budget;
     }
   }
   slotWaits.tasks = waitedTasks.size;
   const rateLimits: LimitsSummary['rateLimits'] = {};
-  for (const provider of [...providers].sort()) {
-    const state = foldBackoff(events, provider, settings.configuredLimits?.[provider] ?? Infinity);
+  for (const [provider, configuredLimit] of [...configuredLimits].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const state = foldBackoff(events, provider, configuredLimit);
     const paused = events.filter((event): event is Extract<JournalEvent, { type: 'paused' }> => event.type === 'paused' && event.provider === provider);
     rateLimits[provider] = {
       rateLimits: state.rateLimits,
@@ -55,8 +58,7 @@ export function summarizeLimits(
       limitAtEnd: state.limit === Infinity ? null : Math.floor(state.limit),
     };
   }
-  const { budget } = settings;
-  if (budget.costUsd === undefined && budget.tokens === undefined) return { slotWaits, rateLimits };
+  if (!budget || (budget.costUsd === undefined && budget.tokens === undefined)) return { slotWaits, rateLimits };
   // Every admitted task has ended when the summary is made: none holds a reservation.
   const totals = foldBudget(events, () => false);
   return {
@@ -72,6 +74,12 @@ export function summarizeLimits(
       refused: totals.refused,
     },
   };
+}
+
+/** The limits summary of run `runId` (Nx's invocation id), or undefined when its tasks met no limit. */
+export function readLimitsSummary(workspaceDataFolder: string, runId: string): LimitsSummary | undefined {
+  const path = runJournalPath(workspaceDataFolder, runId);
+  return existsSync(path) ? summarizeLimits(new RunJournal(path).read()) : undefined;
 }
 
 /** The summary's lines about limits; none when the run met none of them. */

@@ -15,6 +15,7 @@ const limited = (at: number, details: Partial<Extract<JournalEvent, { type: 'rat
   attemptStartedAt: at - 100,
   pauseMs: 1_000,
   inUse: 4,
+  configuredLimit: 4,
   ...details,
 });
 const succeeded = (at: number): JournalEvent => ({ type: 'attempt-succeeded', at, task: 'p:t', provider: 'anthropic' });

@@ -119,6 +119,7 @@ export class ProviderBackoff {
       ...(details.retryAfterMs !== undefined ? { retryAfterMs: details.retryAfterMs } : {}),
       pauseMs,
       inUse: details.inUse,
+      configuredLimit: this.options.configuredLimit === Infinity ? null : this.options.configuredLimit,
     });
     return pauseMs;
   }

@@ -30,7 +30,7 @@ async function runTask(budget: RunBudget, task: string, costUsd: number | null, 
 }
 
 describe('foldBudget', () => {
-  const admitted = (task: string, reservation = {}, owner = me): JournalEvent => ({ type: 'admitted', at: 1, task, owner, reservation });
+  const admitted = (task: string, reservation = {}, owner = me): JournalEvent => ({ type: 'admitted', at: 1, task, owner, reservation, budget: {} });
   const spent = (task: string, costUsd: number | null, tokens: number): JournalEvent => ({ type: 'spent', at: 2, task, attempt: 1, costUsd, tokens });
 
   it('counts failed attempts too, and keeps unpriced attempts out of the cost but in the tokens', () => {

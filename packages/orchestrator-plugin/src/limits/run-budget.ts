@@ -1,13 +1,9 @@
 import { abortableSleep, stoppedError } from './abortable-sleep';
 import type { ConcurrencyPool } from './concurrency-pool';
 import type { ProcessIdentities } from './process-identity';
-import type { JournalEvent, Reservation, RunJournal } from './run-journal';
+import type { BudgetLimits, JournalEvent, Reservation, RunJournal } from './run-journal';
 
-/** A run's budget: what all its agents together may spend. Either limit may be left out. */
-export interface BudgetLimits {
-  costUsd?: number;
-  tokens?: number;
-}
+export type { BudgetLimits } from './run-journal';
 
 /** What the run has spent and holds back, folded from its journal. */
 export interface BudgetTotals {
@@ -139,11 +135,12 @@ export class RunBudget {
             task: request.task,
             owner: this.options.identities.identify(),
             reservation: decision.reservation,
+            budget: this.options.limits,
           });
           return { admitted: true, reservation: decision.reservation };
         }
         if (decision.kind === 'refuse') {
-          this.options.journal.append({ type: 'refused', at: this.now(), task: request.task, reason: decision.reason });
+          this.options.journal.append({ type: 'refused', at: this.now(), task: request.task, reason: decision.reason, budget: this.options.limits });
           return { admitted: false, reason: decision.reason };
         }
         if (!announced) request.onWait?.(decision.message);

@@ -29,6 +29,11 @@ export function runStateFolder(workspaceDataFolder: string, runId: string): stri
   return join(workspaceDataFolder, LIMITS_FOLDER, 'runs', safeSegment(runId));
 }
 
+/** The run's journal (see RunJournal): what its tasks tell each other. */
+export function runJournalPath(workspaceDataFolder: string, runId: string): string {
+  return join(runStateFolder(workspaceDataFolder, runId), 'journal.jsonl');
+}
+
 /**
  * The id of the Nx invocation this process belongs to: {@link RUN_ID_ENV} when the hook set
  * it; otherwise the nx process that started this one (the nearest ancestor that is not one of

@@ -15,7 +15,7 @@ describe('RunJournal', () => {
     writer.append({ type: 'finished', at: 1, task: 'a' });
     writer.append({ type: 'finished', at: 2, task: 'b' });
     expect(reader.read().map((event) => event.task)).toEqual(['a', 'b']);
-    writer.append({ type: 'refused', at: 3, task: 'c', reason: 'budget' });
+    writer.append({ type: 'refused', at: 3, task: 'c', reason: 'budget', budget: { costUsd: 1 } });
     expect(reader.read().map((event) => event.task)).toEqual(['a', 'b', 'c']);
   });
 

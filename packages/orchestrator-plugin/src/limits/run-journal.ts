@@ -9,6 +9,12 @@ export interface Spend {
   tokens: number;
 }
 
+/** A run's budget: what all its agents together may spend. Either limit may be left out. */
+export interface BudgetLimits {
+  costUsd?: number;
+  tokens?: number;
+}
+
 /** What a budget holds back for a task that runs: what it is expected to spend. */
 export interface Reservation {
   costUsd?: number;
@@ -36,19 +42,21 @@ export type JournalEvent =
       pauseMs: number;
       /** Tasks of the provider that held a slot when it happened. */
       inUse: number;
+      /** The provider's configured pool size (null: none), so the summary can tell the cut from the start. */
+      configuredLimit: number | null;
     }
   /** An attempt succeeded: the pool may grow again. */
   | { type: 'attempt-succeeded'; at: number; task: string; provider: string }
   /** A task waited for a provider's pause before its attempt. */
   | { type: 'paused'; at: number; task: string; provider: string; waitedMs: number }
   /** A task was let start under the run budget, holding back `reservation` until it finishes. */
-  | { type: 'admitted'; at: number; task: string; owner: ProcessIdentity; reservation: Reservation }
+  | { type: 'admitted'; at: number; task: string; owner: ProcessIdentity; reservation: Reservation; budget: BudgetLimits }
   /** What one attempt spent, failed attempts included. */
   | ({ type: 'spent'; at: number; task: string; attempt: number } & Spend)
   /** A task admitted under the budget is done (whatever its outcome). */
   | { type: 'finished'; at: number; task: string }
   /** A task was not started because the run budget is spent. */
-  | { type: 'refused'; at: number; task: string; reason: string };
+  | { type: 'refused'; at: number; task: string; reason: string; budget: BudgetLimits };
 
 export type JournalEventType = JournalEvent['type'];
 

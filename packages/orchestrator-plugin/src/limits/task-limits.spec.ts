@@ -77,7 +77,7 @@ describe('TaskLimits', () => {
     expect(other.waits.rateLimitMs).toBe(3_000);
     seer.finish();
     other.finish();
-    const summary = summarizeLimits(limits.journal.read(), { budget: {}, configuredLimits: { anthropic: 4 } });
+    const summary = summarizeLimits(limits.journal.read());
     expect(summary.rateLimits.anthropic).toEqual({ rateLimits: 1, cuts: 1, pausedMs: 3_000, tasksPaused: 1, waitedMs: 3_000, limitAtEnd: 1 });
   });
 
@@ -91,7 +91,7 @@ describe('TaskLimits', () => {
     first.finish();
     const second = limits.forTask({ task: 'p:b', provider: 'scripted', log: () => undefined });
     expect(await second.start()).toEqual({ started: false, reason: 'run budget spent: $1.2000 spent of the run budget $1.00' });
-    const summary = summarizeLimits(limits.journal.read(), { budget: { costUsd: 1 } });
+    const summary = summarizeLimits(limits.journal.read());
     expect(summary.budget).toEqual({
       limits: { costUsd: 1 },
       used: { costUsd: 1.2, tokens: 500, unpricedAttempts: 0 },

@@ -4,7 +4,7 @@ import { ConcurrencyPool } from './concurrency-pool';
 import { ProcessIdentities } from './process-identity';
 import { ProviderBackoff } from './provider-backoff';
 import { RunBudget, type BudgetLimits } from './run-budget';
-import { poolFolder, runStateFolder } from './run-identity';
+import { poolFolder, runJournalPath, runStateFolder } from './run-identity';
 import { RunJournal, type Reservation, type Spend } from './run-journal';
 
 /** Providers that call no model: no pool and no backoff unless a limit is set for them. */
@@ -56,7 +56,7 @@ export class RunLimits {
   constructor(readonly options: RunLimitsOptions) {
     const folder = runStateFolder(options.workspaceDataFolder, options.runId);
     const identities = options.identities ?? new ProcessIdentities(undefined, options.now);
-    this.journal = new RunJournal(join(folder, 'journal.jsonl'));
+    this.journal = new RunJournal(runJournalPath(options.workspaceDataFolder, options.runId));
     this.pool = new ConcurrencyPool({ identities, now: options.now, sleep: options.sleep, pollMs: options.pollMs, staleMs: options.staleMs });
     const { budget } = options.settings;
     if (budget.costUsd !== undefined || budget.tokens !== undefined) {
@@ -144,13 +144,13 @@ export class TaskLimits {
           holder: request.task,
           signal,
           onWait: ({ inUse, waitingAhead }) =>
-            request.log(`waiting for a ${pool.name} slot (${inUse} in use${waitingAhead ? `, ${waitingAhead} waiting ahead` : ''})`),
+            request.log(`waiting for ${article(pool.name)} ${pool.name} slot (${inUse} in use${waitingAhead ? `, ${waitingAhead} waiting ahead` : ''})`),
         });
         this.slots.push(slot);
         this.waitsSoFar.slotMs += slot.waitedMs;
         if (slot.waitedMs > 0) {
           run.journal.append({ type: 'slot-waited', at: this.now(), task: request.task, pool: pool.name, waitedMs: slot.waitedMs });
-          request.log(`got a ${pool.name} slot after ${formatDuration(slot.waitedMs)}`);
+          request.log(`got ${article(pool.name)} ${pool.name} slot after ${formatDuration(slot.waitedMs)}`);
         }
       }
     } catch (error) {
@@ -228,6 +228,11 @@ export class TaskLimits {
     }
     return pools;
   }
+}
+
+/** "a claude-code slot", "an anthropic slot". */
+function article(name: string): string {
+  return /^[aeiou]/i.test(name) ? 'an' : 'a';
 }
 
 function describeLimit(limit: number): string {

@@ -87,7 +87,7 @@ async function requests(request: Extract<Command, { action: 'requests' }>): Prom
 async function append(request: Extract<Command, { action: 'append' }>): Promise<void> {
   const journal = new RunJournal(request.journal);
   for (let index = 0; index < request.count; index++) {
-    journal.append({ type: 'refused', at: Date.now(), task: request.task, reason: `event ${index} ${'x'.repeat(200)}` });
+    journal.append({ type: 'refused', at: Date.now(), task: request.task, reason: `event ${index} ${'x'.repeat(200)}`, budget: {} });
   }
 }
 
