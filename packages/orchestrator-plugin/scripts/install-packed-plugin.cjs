@@ -20,6 +20,14 @@ function installPackedPlugin() {
   mkdirSync(join(modules, 'nx-agent-orchestrator'), { recursive: true });
   const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: pluginRoot, encoding: 'utf8' }).trim().split('\n').pop();
   execFileSync('tar', ['-xzf', join(root, tarball), '-C', join(modules, 'nx-agent-orchestrator'), '--strip-components=1']);
+  // Dependencies npm nested under the plugin (a version other than the hoisted one) stay nested, as an install from the registry has them.
+  const ownModules = join(pluginRoot, 'node_modules');
+  if (existsSync(ownModules)) {
+    mkdirSync(join(modules, 'nx-agent-orchestrator', 'node_modules'), { recursive: true });
+    for (const entry of readdirSync(ownModules)) {
+      if (!entry.startsWith('.')) symlinkSync(join(ownModules, entry), join(modules, 'nx-agent-orchestrator', 'node_modules', entry));
+    }
+  }
   const repoModules = join(repoRoot, 'node_modules');
   for (const entry of readdirSync(repoModules)) {
     if (entry !== 'nx-agent-orchestrator') symlinkSync(join(repoModules, entry), join(modules, entry));

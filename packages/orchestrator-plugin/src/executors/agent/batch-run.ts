@@ -1,4 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { RunLimits } from '../../limits/task-limits';
 import { readRunRecord } from '../../runs/run-record';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import { batchExpectedDurations, type DurationEvidence } from './batch-expected-durations';
@@ -33,6 +34,8 @@ export interface AgentBatchRequest {
   signal: AbortSignal;
   /** Checked before a run is recorded as a success (see tree-kill-sentinel). */
   stopRequested: () => boolean | Promise<boolean>;
+  /** The run's limits, shared by the batch's tasks; default: opened on the first task that runs. */
+  limits?: RunLimits;
   /** Runs one task; default: runAgentTarget. */
   runTask?: (run: AgentTargetRun) => Promise<boolean>;
   /** What is known about a task's duration; default: its run record, agent and script. */
@@ -58,10 +61,25 @@ export async function* runAgentBatch(request: AgentBatchRequest): AsyncGenerator
   const evidence = request.durationEvidence ?? ((task: string) => recordedEvidence(task, request, parsedSpecs));
   const ids = Object.keys(taskGraph.tasks);
   const expected = batchExpectedDurations(ids.map(evidence));
+  // A task whose provider's pool is full does not start: its --parallel slot goes to a task of another provider.
+  const pools = Object.fromEntries(ids.map((task) => [task, providerPool(task, request, parsedSpecs)]));
+  const poolLimits: Record<string, number> = {};
+  for (const pool of Object.values(pools)) if (pool?.limit !== undefined) poolLimits[pool.provider] = pool.limit;
   const schedule = new BatchSchedule({
     parallel,
-    tasks: Object.fromEntries(ids.map((task) => [task, { dependencies: dependenciesOf(taskGraph, task), expectedDurationMs: expected[task].ms }])),
+    poolLimits,
+    tasks: Object.fromEntries(
+      ids.map((task) => [
+        task,
+        {
+          dependencies: dependenciesOf(taskGraph, task),
+          expectedDurationMs: expected[task].ms,
+          ...(pools[task]?.limit !== undefined ? { pool: pools[task]!.provider } : {}),
+        },
+      ]),
+    ),
   });
+  const limits = request.limits;
   const running = new Map<string, Promise<BatchTaskOutcome>>();
   const stopped = new Promise<'stopped'>((resolve) => {
     if (signal.aborted) resolve('stopped');
@@ -75,7 +93,7 @@ export async function* runAgentBatch(request: AgentBatchRequest): AsyncGenerator
       lines.push(line);
       write(`[${task}] ${line.split('\n').join(`\n[${task}] `)}\n`);
     };
-    const run = runTask({ options: inputs[task], taskId: task, projectName: taskGraph.tasks[task].target.project, context, signal, stopRequested, log })
+    const run = runTask({ options: inputs[task], taskId: task, projectName: taskGraph.tasks[task].target.project, context, signal, stopRequested, log, limits })
       .catch((error: Error) => {
         log(error.message);
         return false;
@@ -117,6 +135,22 @@ export async function* runAgentBatch(request: AgentBatchRequest): AsyncGenerator
 /** A task's direct dependencies in the batch's graph (Nx gives `{ id }` edges; older versions gave strings). */
 function dependenciesOf(taskGraph: TaskGraph, task: string): string[] {
   return ((taskGraph.dependencies[task] ?? []) as Array<string | { id: string }>).map((edge) => (typeof edge === 'string' ? edge : edge.id));
+}
+
+/** The task's provider and that provider's pool size from the plugin options, where it can be resolved. */
+function providerPool(
+  task: string,
+  { taskGraph, inputs, context }: AgentBatchRequest,
+  parsedSpecs: Map<string, ParsedSpecFile | undefined>,
+): { provider: string; limit?: number } | undefined {
+  try {
+    const resolution = resolveAgentTarget({ options: inputs[task], taskId: task, projectName: taskGraph.tasks[task].target.project, context, parsedSpecs });
+    if (!resolution.ok) return undefined;
+    const provider = resolution.run.agent.provider;
+    return { provider, limit: resolution.pluginOptions.concurrency[provider] };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Its last successful run from its record (read before anything runs: a run clears its record), its agent and script; each spec file parsed once. */

@@ -1,6 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { batchConcurrency } from './batch-concurrency';
 import { runAgentBatch, type BatchTaskOutcome } from './batch-run';
+import { openBatchLimits } from './open-run-limits';
 import { startTreeKillSentinel, STOP_GRACE_MS } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
 
@@ -28,6 +29,7 @@ export default async function* agentBatchExecutor(
       inputs,
       context,
       parallel: batchConcurrency(context.nxJsonConfiguration?.parallel),
+      limits: openBatchLimits(context),
       signal: abort.signal,
       // Each task that ended well gives a stop on its way a moment, as the per-task executor does.
       stopRequested: () => sentinel.signalledWithin(STOP_GRACE_MS, abort.signal),

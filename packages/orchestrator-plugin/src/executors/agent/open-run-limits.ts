@@ -4,7 +4,7 @@ import { currentRunId } from '../../limits/run-identity';
 import { RunLimits } from '../../limits/task-limits';
 import type { Reservation } from '../../limits/run-journal';
 import type { RunRecord } from '../../runs/run-record';
-import type { NormalizedPluginOptions } from '../../task-spec/plugin-options';
+import { normalizePluginOptions, PLUGIN_NAME, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
 import type { TaskSpec } from '../../task-spec/schema';
 
 /**
@@ -19,6 +19,23 @@ export function openRunLimits(request: { root: string; pluginOptions: Normalized
     runId: currentRunId(environment),
     settings: resolveLimitsSettings(request.pluginOptions, environment),
   });
+}
+
+/**
+ * One RunLimits for every task of a batch, with the options of the plugin's nx.json registration
+ * (its first, when it is registered more than once); undefined when they are invalid (each task
+ * then fails with the message).
+ */
+export function openBatchLimits(context: { root: string; nxJsonConfiguration?: { plugins?: unknown[] } }): RunLimits | undefined {
+  try {
+    const entry = (context.nxJsonConfiguration?.plugins ?? []).find(
+      (plugin) => plugin === PLUGIN_NAME || (typeof plugin === 'object' && plugin !== null && (plugin as { plugin?: string }).plugin === PLUGIN_NAME),
+    );
+    const options = typeof entry === 'object' && entry !== null ? (entry as { options?: unknown }).options : undefined;
+    return openRunLimits({ root: context.root, pluginOptions: normalizePluginOptions(options) });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { runAgentTask } from '../../agents/run-agent-task';
 import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
+import { checkTaskSpend } from '../../limits/task-spend-limit';
+import type { RunLimits } from '../../limits/task-limits';
+import { clearRunRecord, readRunRecord, writeRunRecord } from '../../runs/run-record';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
-import { normalizePluginOptions } from '../../task-spec/plugin-options';
+import { normalizePluginOptions, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
 import { loadSubagentProfiles } from '../../workspace/load-subagent-profiles';
 import { findPluginOptions, type PluginEntry } from '../../workspace/plugin-registration';
+import { expectedSpend, openRunLimits } from './open-run-limits';
 
 /** What running one agent target needs from Nx, in either executor mode. */
 export interface AgentTargetRun {
@@ -22,6 +26,8 @@ export interface AgentTargetRun {
   /** Checked before a run is recorded as a success (see tree-kill-sentinel); may wait a moment. */
   stopRequested?: () => boolean | Promise<boolean>;
   log: (line: string) => void;
+  /** The run's limits in this process (a batch shares one); default: opened for this task. */
+  limits?: RunLimits;
 }
 
 /**
@@ -30,26 +36,64 @@ export interface AgentTargetRun {
  * createNodes did (resolveTaskRun), runs it, and says whether it succeeded. Shared by the
  * per-task and the batch executor.
  */
-export async function runAgentTarget({ options, taskId, projectName, context, signal, stopRequested, log }: AgentTargetRun): Promise<boolean> {
+export async function runAgentTarget({ options, taskId, projectName, context, signal, stopRequested, log, limits }: AgentTargetRun): Promise<boolean> {
   const resolution = resolveAgentTarget({ options, taskId, projectName, context });
   if (!resolution.ok) {
     log(resolution.message);
     return false;
   }
-  const record = await runAgentTask({
-    workspaceRoot: context.root,
-    run: resolution.run,
-    upstream: upstreamAgentTasks(taskId, context),
-    signal,
-    stopRequested,
-    log,
-  });
-  if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
-  return record.status === 'succeeded';
+  const { run, pluginOptions } = resolution;
+  const key = `${projectName}:${run.task.id}`;
+  let taskLimits;
+  try {
+    taskLimits = (limits ?? openRunLimits({ root: context.root, pluginOptions })).forTask({
+      task: key,
+      provider: run.agent.provider,
+      ...(run.agent.profile.concurrency !== undefined ? { profile: { name: run.agent.name, concurrency: run.agent.profile.concurrency } } : {}),
+      // Read before the run clears its record.
+      estimate: expectedSpend(run.task, readRunRecord(context.root, projectName, run.task.id)),
+      log,
+    });
+  } catch (error) {
+    log((error as Error).message);
+    return false;
+  }
+  // Pools and the run budget come first: the run's own time, timeout and record start once it may start.
+  try {
+    const start = await taskLimits.start(signal);
+    if (!start.started) {
+      // Not run, so neither its old record nor a cache entry may stand for it: it fails, and a rerun with a larger budget runs it.
+      clearRunRecord(context.root, projectName, run.task.id);
+      log(`${key} skipped: ${start.reason}`);
+      return false;
+    }
+  } catch (error) {
+    taskLimits.finish();
+    log(`${key} interrupted: ${(error as Error).message}`);
+    return false;
+  }
+  try {
+    const startedAt = Date.now();
+    let record = await runAgentTask({ workspaceRoot: context.root, run, upstream: upstreamAgentTasks(taskId, context), signal, stopRequested, log });
+    const spend = { costUsd: record.costUsd, tokens: record.tokens.input + record.tokens.output };
+    taskLimits.afterAttempt({ attempt: record.attempts, startedAt, succeeded: record.status === 'succeeded', spend });
+    const check = checkTaskSpend(run.task, spend);
+    if (check.warning) log(`warning: ${check.warning}`);
+    if (check.problem && record.status === 'succeeded') {
+      record = { ...record, status: 'failed', error: `${check.problem} (${run.task.file})` };
+      writeRunRecord(context.root, record);
+    }
+    const waits = taskLimits.waits;
+    if (waits.slotMs || waits.rateLimitMs) writeRunRecord(context.root, (record = { ...record, waits }));
+    if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
+    return record.status === 'succeeded';
+  } finally {
+    taskLimits.finish();
+  }
 }
 
 /** An agent target resolved for running, or the message that says why it cannot run. */
-export type AgentTargetResolution = { ok: true; run: ResolvedTaskRun } | { ok: false; message: string };
+export type AgentTargetResolution = { ok: true; run: ResolvedTaskRun; pluginOptions: NormalizedPluginOptions } | { ok: false; message: string };
 
 /**
  * Resolves an agent target the way createNodes did (resolveTaskRun): its spec read now, its
@@ -83,7 +127,7 @@ export function resolveAgentTarget({
     subagents: loadSubagentProfiles(context.root).profiles,
   });
   if (!resolution.ok) return { ok: false, message: `Invalid agent task spec, fix it and run again:\n${describeProblems(resolution.problems)}` };
-  return { ok: true, run: resolution.run };
+  return { ok: true, run: resolution.run, pluginOptions };
 }
 
 /** The parsed spec file (from `cache` when it holds it, which it then does), or undefined when the file no longer exists. */

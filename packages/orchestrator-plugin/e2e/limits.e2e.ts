@@ -1,0 +1,153 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startModelServer, type MatchableRequest, type ModelServer } from '../src/testing/model-server';
+import { createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
+
+const KEY = 'sk-ant-e2e-limits-key';
+/** claude-sonnet-4 is priced at $3 per million input tokens: each task costs $0.30. */
+const TASK_USAGE = { inputTokens: 100_000, outputTokens: 0 };
+const TASK_COST = 0.3;
+
+interface LimitsRecord {
+  status: string;
+  startedAt: string;
+  endedAt: string;
+  attempts: number;
+  costUsd: number | null;
+  error?: string;
+  waits?: { slotMs: number; rateLimitMs: number };
+}
+
+/** `count` independent tasks `t0..` of project `a`, each naming itself in its prompt (`TASK-t3`). */
+function tasks(count: number, frontmatter = ''): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [
+      `apps/a/tasks/t${index}.agent.md`,
+      `---\nagent: coder\nretries: 3\n${frontmatter}---\nTASK-t${index}: answer in one line.\n`,
+    ]),
+  );
+}
+
+function workspaceWith(files: Record<string, string>, options: Record<string, unknown>, provider = 'anthropic', model = 'claude-sonnet-4-5'): TempWorkspace {
+  return createTempWorkspace(
+    { 'apps/a/project.json': { name: 'a' } as unknown as string, ...files },
+    { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { agents: { coder: { provider, model } }, ...options } }] },
+  );
+}
+
+const taskOf = (request: MatchableRequest) => /TASK-(t\d+)/.exec(request.conversation?.userTexts.join('\n') ?? '')?.[1];
+const generated = (server: ModelServer) => server.requests.filter((request) => request.route === 'generate');
+const record = (workspace: TempWorkspace, task: string) => workspace.readJson<LimitsRecord>(`.agent-runs/a/${task}/result.json`);
+
+/** The most records whose run intervals overlap at one moment. */
+function mostRunningAtOnce(records: LimitsRecord[]): number {
+  const spans = records.map((entry) => ({ start: Date.parse(entry.startedAt), end: Date.parse(entry.endedAt) }));
+  return Math.max(...spans.map((own) => spans.filter((other) => other.start <= own.start && own.start < other.end).length));
+}
+
+function anthropicEnvironment(server: ModelServer): Record<string, string> {
+  return { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: KEY, ANTHROPIC_AUTH_TOKEN: '' };
+}
+
+describe('limits across a run', () => {
+  let server: ModelServer;
+  afterEach(() => server?.close());
+
+  it.each([
+    ['forked', 50, []],
+    ['--batch', 20, ['--batch']],
+  ])('a pool of 4 holds in %s mode whatever --parallel says: %i tasks, --parallel=12', async (_mode, count, extra) => {
+    // Each answer streams for about half a second, so tasks that may overlap do.
+    server = await startModelServer({
+      defaultText: 'done',
+      turns: Array.from({ length: count }, () => ({ type: 'text' as const, text: 'done', chunkDelayMilliseconds: 80 })),
+    });
+    const workspace = workspaceWith(tasks(count), { concurrency: { anthropic: 4 } });
+    const result = await workspace.nx(['run-many', '-t', 'agent', '--parallel=12', '--output-style=static', ...(extra as string[])], {
+      env: anthropicEnvironment(server),
+    });
+    expect(result.code).toBe(0);
+    const records = Array.from({ length: count }, (_, index) => record(workspace, `t${index}`));
+    expect(records.filter((entry) => entry.status === 'succeeded')).toHaveLength(count);
+    // The server's own count of requests it was answering at once, and the records' run intervals.
+    expect(server.mostConcurrent).toBeLessThanOrEqual(4);
+    expect(server.mostConcurrent).toBe(4);
+    expect(mostRunningAtOnce(records)).toBeLessThanOrEqual(4);
+    if (extra.length) {
+      // The batch itself starts no fifth anthropic task: none waits in the pool.
+      expect(records.filter((entry) => entry.waits)).toEqual([]);
+    } else {
+      // Forked tasks Nx starts beyond the pool wait for a slot, say so, and count it apart.
+      expect(records.filter((entry) => (entry.waits?.slotMs ?? 0) > 0).length).toBeGreaterThan(0);
+      expect(result.output).toMatch(/waiting for an anthropic slot \(4 in use/);
+    }
+  });
+
+  it('a run budget of about three tasks over ten stops new work within one task, skips the rest uncached, and a raised budget runs only those', async () => {
+    server = await startModelServer({
+      defaultText: 'done',
+      rules: [{ when: { test: () => true }, turns: Array.from({ length: 20 }, () => ({ type: 'text' as const, text: 'done', usage: TASK_USAGE })) }],
+    });
+    const workspace = workspaceWith(tasks(10), { budget: { cost: 1 } }, 'anthropic', 'claude-sonnet-4-5');
+    const first = await workspace.nx(['run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], { env: anthropicEnvironment(server) });
+    expect(first.code).not.toBe(0);
+    const records = Array.from({ length: 10 }, (_, index) => `t${index}`)
+      .filter((task) => workspace.exists(`.agent-runs/a/${task}/result.json`))
+      .map((task) => record(workspace, task));
+    const ran = records.filter((entry) => entry.status === 'succeeded');
+    const skipped = Array.from({ length: 10 }, (_, index) => `t${index}`).filter((task) => !workspace.exists(`.agent-runs/a/${task}/result.json`));
+    expect(ran.length + skipped.length).toBe(10);
+    expect(ran.length).toBeGreaterThanOrEqual(2);
+    const spent = ran.reduce((total, entry) => total + (entry.costUsd ?? 0), 0);
+    expect(spent).toBeLessThanOrEqual(1 + TASK_COST);
+    expect(spent).toBeGreaterThanOrEqual(1 - TASK_COST);
+    for (const task of skipped) expect(first.output).toMatch(new RegExp(`a:${task} skipped: run budget (would be passed|spent)`));
+
+    const before = generated(server).length;
+    const second = await workspace.nx(['run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], {
+      env: { ...anthropicEnvironment(server), NX_AGENT_BUDGET_COST: '10' },
+    });
+    expect(second.code).toBe(0);
+    // Only the skipped tasks ran: one request each; the three that ran were cache hits.
+    expect(generated(server).length - before).toBe(skipped.length);
+    const rerun = workspace.readJson('.agent-runs/summary.json');
+    expect(rerun.totals).toMatchObject({ ran: skipped.length, cached: ran.length });
+  });
+
+  it('a holder killed with SIGKILL does not block the pool: the waiting task takes its slot at once', async () => {
+    // Whichever task gets the slot first hangs at the server; the other waits for the slot.
+    let hung = false;
+    server = await startModelServer({ rules: [{ when: { test: () => !hung && (hung = true) }, turns: [{ type: 'hang' }] }], defaultText: 'done' });
+    const workspace = workspaceWith(tasks(2, 'timeout: 120s\n'), { concurrency: { anthropic: 1 } });
+    const running = workspace.nx(['run-many', '-t', 'agent', '--parallel=2', '--output-style=static'], { env: anthropicEnvironment(server) });
+    const pool = join(workspace.root, '.nx', 'workspace-data', 'nx-agent-orchestrator', 'pools', 'anthropic');
+    const ticketsOf = () => {
+      try {
+        return readdirSync(pool).filter((name) => name.startsWith('ticket-'));
+      } catch {
+        return [];
+      }
+    };
+    const deadline = Date.now() + 90_000;
+    let holder: { pid: number; holder: string } | undefined;
+    while (!holder && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const hungTask = generated(server).map(taskOf)[0];
+      const tickets = ticketsOf();
+      if (hungTask && tickets.length === 2) {
+        holder = tickets.map((name) => JSON.parse(readFileSync(join(pool, name), 'utf8'))).find((owner) => owner.holder === `a:${hungTask}`);
+      }
+    }
+    expect(holder).toBeDefined();
+    const killedAt = Date.now();
+    process.kill(holder!.pid, 'SIGKILL');
+    const result = await running;
+    expect(result.code).not.toBe(0);
+    const waiter = holder!.holder === 'a:t0' ? 't1' : 't0';
+    const next = record(workspace, waiter);
+    expect(next.status).toBe('succeeded');
+    // Found dead by pid and start time: far sooner than the 30 s stale timeout.
+    expect(Date.parse(next.startedAt) - killedAt).toBeLessThan(10_000);
+    expect(ticketsOf()).toEqual([]);
+  });
+});
