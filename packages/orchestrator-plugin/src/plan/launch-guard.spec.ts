@@ -1,6 +1,6 @@
 import { buildPlan, type PlanTaskInput } from './build-plan';
 import { decideLaunch } from './launch-guard';
-import { planArguments } from './pre-tasks-execution';
+import { planArguments } from './launch-guard-hook';
 
 const task = (id: string, cached: PlanTaskInput['cached'] = false): PlanTaskInput => ({
   id: `app:agent--${id}`,

@@ -19,8 +19,10 @@ import { selectionFromNxArgv, type SelectionArguments } from './selection-argume
  * command in a child process (Nx's hasher needs the file map of a process that built the graph),
  * so a run of cache hits is never refused. Should the plan itself fail, the run goes on with a
  * warning: a broken guard must not stop every Nx command.
+ *
+ * The plugin's one preTasksExecution (plugins/pre-tasks-execution.ts) calls it after naming the run.
  */
-export const preTasksExecution: PreTasksExecution<AgentPluginOptions> = async (rawOptions, context) => {
+export const launchGuardHook: PreTasksExecution<AgentPluginOptions> = async (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
   if (options.maxTasks === undefined && options.maxEstimatedCost === undefined) return;
   const args = selectionFromNxArgv(context.argv);
