@@ -45,8 +45,10 @@ export interface AgentRunRequest {
   providerOptions?: ProviderOptions;
   /** Continue this session instead of starting one (needs capability `resume`). */
   resumeSessionId?: string;
-  /** Stop at this spend (needs capability `budget`; otherwise the caller checks after the fact). */
+  /** Stop at this spend, all of this attempt's requests together (each limit needs its `budget` capability; the caller checks the rest after the fact). */
   budget?: { maxCostUsd?: number; maxTokens?: number };
+  /** Waits out the provider's shared pause (a rate limit another task met) before each model request the adapter makes itself (the SDK loop). */
+  beforeModelRequest?: () => Promise<void>;
   signal: AbortSignal;
   onEvent: (event: AgentEvent) => void;
 }
@@ -129,7 +131,9 @@ function refuseUnsupported(provider: ProviderId, capabilities: ProviderCapabilit
   if (request.resumeSessionId !== undefined && !capabilities.resume) {
     throw new UnsupportedFeatureError(`provider "${provider}" cannot resume a session`, { feature: 'resume' });
   }
-  if (request.budget !== undefined && !capabilities.budget) {
-    throw new UnsupportedFeatureError(`provider "${provider}" cannot stop itself at a budget`, { feature: 'budget' });
+  for (const limit of ['maxCostUsd', 'maxTokens'] as const) {
+    if (request.budget?.[limit] !== undefined && !capabilities.budget[limit]) {
+      throw new UnsupportedFeatureError(`provider "${provider}" cannot stop itself at a budget (${limit})`, { feature: 'budget' });
+    }
   }
 }

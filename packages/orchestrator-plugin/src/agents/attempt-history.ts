@@ -54,6 +54,16 @@ export class AttemptHistory {
     }));
   }
 
+  /** What attempt `attempt` alone spent: tokens in + out, and its cost as {@link cost} prices it. */
+  spendOf(attempt: number, model: string | undefined): { costUsd: number | null; tokens: number } {
+    const usage = this.attempts.find((entry) => entry.attempt === attempt)?.usage;
+    if (!usage) return { costUsd: 0, tokens: 0 };
+    return {
+      costUsd: usage.costUsd ?? priceTokens(usage.model ?? model, usage.inputTokens, usage.outputTokens) ?? null,
+      tokens: usage.inputTokens + usage.outputTokens,
+    };
+  }
+
   /** Tokens over every attempt; `estimated` when any count was an estimate. */
   tokens(): RunRecord['tokens'] {
     const used = this.attempts.flatMap((attempt) => (attempt.usage ? [attempt.usage] : []));

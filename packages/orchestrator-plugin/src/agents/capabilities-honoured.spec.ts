@@ -162,8 +162,14 @@ describe('every adapter honours or refuses exactly what the capability table say
     expect({ evidence, text, shown: shown!(evidence, text) }).toEqual({ evidence, text, shown: true });
   });
 
-  it.each(PROVIDER_IDS)('%s: a resumed session and a budget are refused while the table says it has none', async (provider) => {
-    for (const overrides of [{ resumeSessionId: 'previous' }, { budget: { maxCostUsd: 1 } }]) {
+  it.each(PROVIDER_IDS)('%s: a resumed session and a budget limit are refused while the table says it has none', async (provider) => {
+    const { budget } = PROVIDER_CAPABILITIES[provider];
+    const refused = [
+      { resumeSessionId: 'previous' },
+      ...(budget.maxCostUsd ? [] : [{ budget: { maxCostUsd: 1 } }]),
+      ...(budget.maxTokens ? [] : [{ budget: { maxTokens: 1_000 } }]),
+    ];
+    for (const overrides of refused) {
       const { adapter, evidence } = await trial(provider);
       const error = await adapter.run(agentRunRequest({ cwd: harness.folder(), ...overrides })).catch((caught: unknown) => caught);
       expect(UnsupportedFeatureError.isInstance(error)).toBe(true);

@@ -51,7 +51,7 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
       const error = asError(caught);
       errors.push(error);
       const agentError = AgentError.isInstance(error) ? error : undefined;
-      if (agentError?.statusCode !== undefined && RATE_LIMIT_STATUSES.has(agentError.statusCode)) {
+      if (agentError && isRateLimit(agentError)) {
         options.onRateLimited?.({ attempt: attemptNumber, error: agentError, retryAfterMs: agentError.retryAfterMs });
       }
       if (options.signal?.aborted) throw fail('abort');
@@ -68,6 +68,11 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
       if (options.signal?.aborted) throw fail('abort');
     }
   }
+}
+
+/** Whether the provider turned an attempt away as rate limited or overloaded (429, 529): what a shared backoff listens for. */
+export function isRateLimit(error: AgentError): boolean {
+  return error.statusCode !== undefined && RATE_LIMIT_STATUSES.has(error.statusCode);
 }
 
 /** Resolves after `milliseconds`, or at once when `signal` aborts. */

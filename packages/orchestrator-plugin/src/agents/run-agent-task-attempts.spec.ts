@@ -72,6 +72,70 @@ describe('runAgentTask: every attempt is listed and paid for', () => {
   });
 });
 
+describe('runAgentTask: the run limits around each attempt', () => {
+  it('afterAttempt hears every attempt with its own spend, a rate limit with its retry-after, in order with beforeAttempt', async () => {
+    const { adapter } = runs.fakeAdapter([
+      async () => Promise.reject(rateLimited({ inputTokens: 300, outputTokens: 40, costUsd: 0.01 })),
+      async () => Promise.reject(new AgentError('connection reset', { isRetryable: true })),
+      async () => fakeSuccess({ inputTokens: 1_000, outputTokens: 200, costUsd: 0.25 }),
+    ]);
+    const seen: unknown[] = [];
+    const { record } = await runs.run(adapter, {
+      attemptHooks: {
+        beforeAttempt: async (attempt) => void seen.push(`before ${attempt}`),
+        afterAttempt: ({ startedAt, ...outcome }) => void seen.push({ ...outcome, started: typeof startedAt }),
+      },
+    });
+    expect(record.status).toBe('succeeded');
+    expect(seen).toEqual([
+      'before 1',
+      { attempt: 1, succeeded: false, rateLimited: { retryAfterMs: 2 }, spend: { costUsd: 0.01, tokens: 340 }, started: 'number' },
+      'before 2',
+      { attempt: 2, succeeded: false, spend: { costUsd: 0, tokens: 0 }, started: 'number' },
+      'before 3',
+      { attempt: 3, succeeded: true, spend: { costUsd: 0.25, tokens: 1_200 }, started: 'number' },
+    ]);
+  });
+
+  it('a beforeAttempt that refuses (the run budget is spent) ends the task without another attempt', async () => {
+    const { adapter, requests } = runs.fakeAdapter([async () => Promise.reject(rateLimited()), async () => fakeSuccess()]);
+    const { record } = await runs.run(adapter, {
+      attemptHooks: {
+        beforeAttempt: async (attempt) => {
+          if (attempt > 1) throw new Error('not retried: run budget spent ($1.0200 of $1.00)');
+        },
+      },
+    });
+    expect(requests).toHaveLength(1);
+    expect(record.status).toBe('failed');
+    expect(record.error).toContain('not retried: run budget spent ($1.0200 of $1.00)');
+  });
+
+  it("passes the task's maxCost / maxTokens less what earlier attempts spent, and makes no attempt once they are spent", async () => {
+    const { adapter, requests } = runs.fakeAdapter([
+      async () => Promise.reject(rateLimited({ inputTokens: 1_000, outputTokens: 0, costUsd: 0.2 })),
+      async () => fakeSuccess({ costUsd: 0.1 }),
+    ]);
+    const { record } = await runs.run(adapter, { task: fakeTask({ maxCost: 0.5, maxTokens: 5_000 }) });
+    expect(record.status).toBe('succeeded');
+    expect(requests.map((request) => request.budget)).toEqual([
+      { maxCostUsd: 0.5, maxTokens: 5_000 },
+      { maxCostUsd: expect.closeTo(0.3, 10), maxTokens: 4_000 },
+    ]);
+
+    const spent = runs.fakeAdapter([async () => Promise.reject(rateLimited({ inputTokens: 100, outputTokens: 0, costUsd: 0.6 })), async () => fakeSuccess()]);
+    const { record: over } = await runs.run(spent.adapter, { task: fakeTask({ maxCost: 0.5 }) });
+    expect(spent.requests).toHaveLength(1);
+    expect(over.error).toContain("not retried: the task's maxCost $0.50 is spent");
+  });
+
+  it('a provider whose client cannot stop itself gets no budget (it is checked after the run)', async () => {
+    const { adapter, requests } = runs.fakeAdapter([async () => fakeSuccess()], 'codex');
+    await runs.run(adapter, { task: fakeTask({ agent: 'coder', maxCost: 0.5 }) });
+    expect(requests[0].budget).toBeUndefined();
+  });
+});
+
 describe('runAgentTask: a timeout longer than the longest timer', () => {
   it('600h is clamped to the longest timer, said once, and the task runs normally', async () => {
     const { adapter } = runs.fakeAdapter([() => new Promise<AgentRunResult>((resolve) => setTimeout(() => resolve(fakeSuccess()), 30))]);

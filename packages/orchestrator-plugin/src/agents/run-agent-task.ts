@@ -7,9 +7,10 @@ import { formatDuration } from '../task-spec/duration';
 import { AgentError, type AgentAdapter, type AgentEvent, type AgentRunRequest, type AgentRunResult } from './agent-adapter';
 import { assemblePrompt, type UpstreamSummary } from './assemble-prompt';
 import { AttemptHistory } from './attempt-history';
+import { remainingTaskBudget, reportAttempt, type AttemptHooks } from './attempt-hooks';
 import { createAgent } from './create-agent';
 import { redactDeep, secretRedactor } from './redact-secrets';
-import { withRetries, type RetryOptions } from './retry';
+import { withRetries } from './retry';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
 import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
 
@@ -33,8 +34,8 @@ export interface RunAgentTaskRequest {
   now?: () => Date;
   /** The environment agents start from; default process.env (read here only, never changed). */
   env?: NodeJS.ProcessEnv;
-  /** Waits and notices around each attempt (concurrency pools, a provider's shared backoff). */
-  attemptHooks?: Pick<RetryOptions, 'beforeAttempt' | 'onRateLimited'>;
+  /** Waits and notices around each attempt (a provider's shared backoff, the run budget's spend). */
+  attemptHooks?: AttemptHooks;
 }
 
 /**
@@ -129,6 +130,10 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       const line = event.type === 'warning' ? describeWarning(event.warning) : describeEvent(event);
       if (line) log(`  ${line}`);
     };
+    const hooks = request.attemptHooks;
+    // The task's own maxCost / maxTokens, less what earlier attempts spent, for a client that stops itself there.
+    const taskBudget = () =>
+      remainingTaskBudget(task, { costUsd: history.cost(profile.model).costUsd, tokens: totalTokens(history) }, adapter.capabilities.budget);
     const attemptRequest = (attempt: number): AgentRunRequest => ({
       taskId: task.id,
       prompt,
@@ -149,16 +154,24 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
         ...(profile.command && { command: { argv: profile.command } }),
         ...(run.script && { scripted: { script: run.script } }),
       },
+      ...(taskBudget().budget && { budget: taskBudget().budget }),
+      ...(hooks?.beforeModelRequest && { beforeModelRequest: hooks.beforeModelRequest }),
       signal,
       onEvent,
     });
     const { value } = await withRetries(
       (attempt) => {
         if (attempt > 1) log(`  attempt ${attempt} of ${task.retries + 1}`);
-        return history.track(attempt, () => adapter.run(attemptRequest(attempt)), stopped);
+        const tracked = () => history.track(attempt, () => adapter.run(attemptRequest(attempt)), stopped);
+        return reportAttempt({ attempt, hooks, history, model: profile.model, now: () => now().getTime() }, tracked);
       },
       {
-        ...request.attemptHooks,
+        onRateLimited: hooks?.onRateLimited,
+        beforeAttempt: async (attempt) => {
+          const spentMessage = attempt > 1 ? taskBudget().spentMessage : undefined;
+          if (spentMessage) throw new AgentError(spentMessage, { isRetryable: false });
+          await hooks?.beforeAttempt?.(attempt);
+        },
         retries: task.retries,
         baseDelayMs: adapter.retryBaseDelayMs,
         signal,
@@ -197,6 +210,11 @@ function doneLine(record: RunRecord): string {
     record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`,
     ...(record.filesWritten.length ? [`wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}`] : []),
   ].join(' · ');
+}
+
+function totalTokens(history: AttemptHistory): number {
+  const tokens = history.tokens();
+  return tokens.input + tokens.output;
 }
 
 /** Final summaries of the upstream tasks that succeeded, read from their run records. */

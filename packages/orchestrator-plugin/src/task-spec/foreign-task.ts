@@ -12,7 +12,7 @@ import { DEFAULT_RETRIES, validateEntry } from './validate-entry';
  */
 
 /** The plugin's own task fields, honoured in any format, and checked strictly since they are ours. */
-const OWN_FIELDS = ['agent', 'model', 'after', 'inputs', 'outputs', 'writes', 'retries', 'timeout', 'cache', 'script'] as const;
+const OWN_FIELDS = ['agent', 'model', 'after', 'inputs', 'outputs', 'writes', 'retries', 'timeout', 'cache', 'script', 'maxCost', 'maxTokens'] as const;
 const ownFieldsSchema = taskFieldsSchema.pick(Object.fromEntries(OWN_FIELDS.map((name) => [name, true])) as { [Name in (typeof OWN_FIELDS)[number]]: true });
 export type OwnFields = z.output<typeof ownFieldsSchema>;
 
@@ -133,6 +133,8 @@ export function foreignTask(parts: {
     timeoutMs: own.timeout,
     cache: own.cache ?? true,
     script: own.script,
+    ...(own.maxCost !== undefined ? { maxCost: own.maxCost } : {}),
+    ...(own.maxTokens !== undefined ? { maxTokens: own.maxTokens } : {}),
     ...(parts.parallelWith ? { parallelWith: parts.parallelWith } : {}),
     ...(parts.phase !== undefined ? { phase: parts.phase, phaseName: parts.phaseName } : {}),
     ...(parts.closed ? { closed: parts.closed } : {}),

@@ -27,15 +27,21 @@ export interface ProviderCapabilities {
   readOnlyPermissionModes?: readonly string[];
   /** A later turn can continue the same session (`resumeSessionId`): none yet, issue 10 turns it on. */
   resume: boolean;
-  /** The client stops itself at a cost or token budget (`budget`): none yet, issue 9 turns it on. */
-  budget: boolean;
+  /**
+   * The limits of a request's `budget` the client stops itself at: Claude Code at a cost
+   * (`--max-budget-usd`), the SDK agent loop at both. Other limits are checked after the run.
+   */
+  budget: { readonly maxCostUsd: boolean; readonly maxTokens: boolean };
   /** Token counts come from the client (false: the adapter estimates them). */
   reportsTokens: boolean;
 }
 
 const HONOURED: SettingSupport = { support: 'honoured' };
 const ALL_HONOURED = { model: HONOURED, systemPrompt: HONOURED, tools: HONOURED, maxTurns: HONOURED, permissionMode: HONOURED };
-const COMMON = { resume: false, budget: false, reportsTokens: true };
+const NO_BUDGET = { maxCostUsd: false, maxTokens: false };
+const COMMON = { resume: false, budget: NO_BUDGET, reportsTokens: true };
+/** The SDK agent loop checks its spend between model requests. */
+const LOOP_BUDGET = { maxCostUsd: true, maxTokens: true };
 
 /** Permission modes of the model-API agents: the read-only ones drop the write tools. */
 const MODEL_API_READ_ONLY_MODES = ['plan', 'read-only', 'readonly', 'read_only'];
@@ -44,7 +50,7 @@ const MODEL_API_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'dontAsk
 /** The capability table (see docs/agents.md, where it is shown to users). */
 export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderId, ProviderCapabilities>> = {
   // Every setting is a flag of `claude -p`; claude itself checks the permission mode.
-  'claude-code': { ...COMMON, settings: ALL_HONOURED },
+  'claude-code': { ...COMMON, settings: ALL_HONOURED, budget: { maxCostUsd: true, maxTokens: false } },
   codex: {
     ...COMMON,
     settings: {
@@ -60,8 +66,8 @@ export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderId, ProviderCapabili
     permissionModes: ['acceptEdits', 'auto_edit', 'autoEdit', 'default', 'dontAsk', 'bypassPermissions', 'yolo', 'plan'],
     readOnlyPermissionModes: ['plan'],
   },
-  anthropic: { ...COMMON, settings: ALL_HONOURED, permissionModes: MODEL_API_MODES, readOnlyPermissionModes: MODEL_API_READ_ONLY_MODES },
-  openai: { ...COMMON, settings: ALL_HONOURED, permissionModes: MODEL_API_MODES, readOnlyPermissionModes: MODEL_API_READ_ONLY_MODES },
+  anthropic: { ...COMMON, settings: ALL_HONOURED, budget: LOOP_BUDGET, permissionModes: MODEL_API_MODES, readOnlyPermissionModes: MODEL_API_READ_ONLY_MODES },
+  openai: { ...COMMON, settings: ALL_HONOURED, budget: LOOP_BUDGET, permissionModes: MODEL_API_MODES, readOnlyPermissionModes: MODEL_API_READ_ONLY_MODES },
   command: {
     ...COMMON,
     reportsTokens: false,

@@ -41,6 +41,7 @@ describe('claudeCodeArguments', () => {
       ],
     ],
     ['an empty tool list changes nothing', { tools: [] }, [...BASE, '--permission-mode', 'acceptEdits']],
+    ["a cost budget is the CLI's own", { budget: { maxCostUsd: 0.25 } }, [...BASE, '--permission-mode', 'acceptEdits', '--max-budget-usd', '0.25']],
   ])('%s', (_name, request, expected) => {
     expect(claudeCodeArguments(request)).toEqual(expected);
   });
@@ -225,6 +226,34 @@ describe('createClaudeCodeAgent with the real claude CLI', () => {
     },
     60_000,
   );
+
+  it('stops itself at the cost budget it is given (--max-budget-usd), before the next request, and says so', async () => {
+    const cwd = harness.folder();
+    // The first turn alone costs about $0.30 at claude-sonnet-4-5's price: past the budget, so no second request.
+    const { error, requests } = await runReal(
+      {
+        rules: [
+          {
+            when: { userTextIncludes: 'UNIT-TASK' },
+            turns: writeFileConversation({
+              client: 'claude-code',
+              filePath: join(cwd, 'src/out.txt'),
+              content: 'hello\n',
+              summary: 'Wrote src/out.txt',
+              toolCallUsage: { inputTokens: 100_000, outputTokens: 20 },
+              summaryUsage: { inputTokens: 150, outputTokens: 10 },
+            }),
+          },
+        ],
+      },
+      { budget: { maxCostUsd: 0.05 } },
+      cwd,
+    );
+    expect(error).toMatchObject({ isRetryable: false });
+    expect(error?.message).toMatch(/claude stopped at its budget of \$0\.0500 \(the task's maxCost\) after spending \$0\.3\d+/);
+    expect(error?.usage?.costUsd).toBeGreaterThan(0.05);
+    expect(requests.filter((request) => request.route === 'generate' && request.conversation?.userTexts.join('').includes('UNIT-TASK'))).toHaveLength(1);
+  }, 60_000);
 
   it('treats a write denied in permission mode "default" as a failure although the CLI exits 0', async () => {
     const cwd = harness.folder();

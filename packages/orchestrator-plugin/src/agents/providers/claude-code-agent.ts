@@ -46,13 +46,16 @@ export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies)
  *   which keeps the tool-use rules and environment facts the agent needs to work;
  * - `tools` both limits the built-in tools (`--tools`, bare names) and pre-approves each
  *   entry as given (`--allowedTools`, so `Bash(npm test)` allows only that command);
- * - `maxTurns`, `model`, and `permissionMode` (default acceptEdits) pass through.
+ * - `maxTurns`, `model`, and `permissionMode` (default acceptEdits) pass through;
+ * - a cost budget (the task's `maxCost`, less what earlier attempts spent) is `--max-budget-usd`:
+ *   the CLI stops itself once its own tally passes it (it has no token limit).
  */
-export function claudeCodeArguments(request: Pick<AgentRunRequest, 'model' | 'systemPrompt' | 'tools' | 'maxTurns' | 'permissionMode'>): string[] {
+export function claudeCodeArguments(request: Pick<AgentRunRequest, 'model' | 'systemPrompt' | 'tools' | 'maxTurns' | 'permissionMode' | 'budget'>): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
   args.push('--permission-mode', request.permissionMode ?? DEFAULT_PERMISSION_MODE);
   if (request.model) args.push('--model', request.model);
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
+  if (request.budget?.maxCostUsd !== undefined) args.push('--max-budget-usd', String(request.budget.maxCostUsd));
   if (request.systemPrompt) args.push('--append-system-prompt', request.systemPrompt);
   const tools = (request.tools ?? []).map((tool) => tool.trim()).filter(Boolean);
   if (tools.length) {

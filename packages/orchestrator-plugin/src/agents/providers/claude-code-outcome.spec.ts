@@ -163,9 +163,9 @@ describe('claudeCodeOutcome: failures', () => {
     ],
     [
       'budget',
-      { subtype: 'error_max_budget_usd', is_error: false, errors: ['budget'] },
+      { subtype: 'error_max_budget_usd', is_error: true, errors: ['budget'], total_cost_usd: 0.31 },
       {},
-      { isRetryable: false, message: /ended with "error_max_budget_usd": budget/ },
+      { isRetryable: false, message: /stopped at its budget \(the task's maxCost\) after spending \$0\.3100 without finishing: raise "maxCost"/ },
     ],
     [
       'permission denials (recorded, exit 0)',

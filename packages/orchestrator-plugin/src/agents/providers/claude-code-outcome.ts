@@ -10,7 +10,7 @@ const TAIL_LIMIT = 1_500;
 export interface ClaudeCodeOutcomeInput {
   state: ClaudeCodeStreamState;
   process: Pick<ProcessOutcome, 'exitCode' | 'signal' | 'aborted' | 'stderrTail' | 'stdout'>;
-  request: Pick<AgentRunRequest, 'model' | 'maxTurns' | 'permissionMode'>;
+  request: Pick<AgentRunRequest, 'model' | 'maxTurns' | 'permissionMode' | 'budget'>;
   /** The credential variable to name when the API rejects the key. */
   keyVariable: string;
   redact: (text: string) => string;
@@ -39,6 +39,13 @@ export function claudeCodeOutcome(input: ClaudeCodeOutcomeInput): AgentRunOutput
         isRetryable: false,
       },
     );
+  }
+  if (result.subtype === 'error_max_budget_usd') {
+    const limit = input.request.budget?.maxCostUsd === undefined ? '' : ` of $${input.request.budget.maxCostUsd.toFixed(4)}`;
+    const spent = typeof result.total_cost_usd === 'number' ? ` after spending $${result.total_cost_usd.toFixed(4)}` : '';
+    throw fail(`claude stopped at its budget${limit} (the task's maxCost)${spent} without finishing: raise "maxCost" or narrow the task`, {
+      isRetryable: false,
+    });
   }
   if (result.is_error) throw apiError(input, result, fail);
 

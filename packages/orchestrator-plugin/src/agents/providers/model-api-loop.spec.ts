@@ -125,4 +125,37 @@ describe('runModelApiLoop', () => {
       { type: 'text', text: 'Done.' },
     ]);
   });
+
+  it('stops at its token budget while the model still wants tools, with the turns paid for; a final answer at the limit stands', async () => {
+    const wantsMore = () => reply({ toolCalls: [write('a.txt')], inputTokens: 100, outputTokens: 20 });
+    const stopped = await loop([wantsMore(), wantsMore(), wantsMore(), reply({ text: 'Done.' })], { budget: { maxTokens: 200 } });
+    expect(stopped.error).toMatchObject({ isRetryable: false, usage: { inputTokens: 200, outputTokens: 40 } });
+    expect(stopped.error?.message).toBe(
+      "stopped after 2 turns at its budget: 240 tokens used, its maxTokens allow 200; raise the task's limit or narrow the task",
+    );
+    const finished = await loop([wantsMore(), reply({ text: 'Done.', inputTokens: 100, outputTokens: 20 })], { budget: { maxTokens: 200 } });
+    expect(finished.result).toMatchObject({ summary: 'Done.', inputTokens: 200 });
+  });
+
+  it('stops at its cost budget, priced by the server where it says and by the price table otherwise', async () => {
+    const priced = await loop([reply({ toolCalls: [write('a.txt')], costUsd: 0.3 }), reply({ text: 'Done.' })], { budget: { maxCostUsd: 0.25 } });
+    expect(priced.error?.message).toMatch(/^stopped after 1 turn at its budget: \$0\.3000 spent, its maxCost allows \$0\.2500/);
+    // asked-model has no price: an unknown cost stops nothing (the tokens and the after-the-fact check still apply).
+    const unpriced = await loop([reply({ toolCalls: [write('a.txt')], inputTokens: 1_000_000 }), reply({ text: 'Done.' })], { budget: { maxCostUsd: 0.25 } });
+    expect(unpriced.result?.summary).toBe('Done.');
+    const table = await loop([reply({ toolCalls: [write('a.txt')], inputTokens: 1_000_000, model: 'claude-sonnet-4-5' }), reply({ text: 'Done.' })], {
+      budget: { maxCostUsd: 0.25 },
+    });
+    expect(table.error?.message).toMatch(/at its budget: \$3\.0000 spent/);
+  });
+
+  it("waits before every model request for the provider's shared pause", async () => {
+    const order: string[] = [];
+    const { result } = await loop([reply({ toolCalls: [write('a.txt')] }), reply({ text: 'Done.' })], {
+      beforeModelRequest: async () => void order.push('cleared'),
+      onEvent: (event) => void (event.type === 'turn' && order.push(`turn ${event.turn}`)),
+    });
+    expect(result?.summary).toBe('Done.');
+    expect(order).toEqual(['turn 1', 'cleared', 'turn 2', 'cleared']);
+  });
 });

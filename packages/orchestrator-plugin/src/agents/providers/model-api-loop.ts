@@ -1,4 +1,5 @@
 import { AgentError, type AgentRunOutput, type AgentRunRequest } from '../agent-adapter';
+import { priceTokens } from '../pricing';
 import type { ModelApiSettings } from './model-api-settings';
 import { describeToolCall, runFileTool, type ToolCall, type ToolOutcome } from './model-api-tools';
 
@@ -42,7 +43,10 @@ const TRUNCATED_CALL =
 /**
  * The agent loop of a plain model API: send the conversation, run the tool calls of the reply
  * inside the workspace, send their results, until the model answers without tool calls (its
- * text is the summary) or `maxTurns` model requests have been made (a final failure). Emits a
+ * text is the summary) or `maxTurns` model requests have been made (a final failure), or the
+ * request's `budget` is spent while the model still wants tools (a final failure too: the next
+ * request would pass it). Before each request it waits out the provider's shared pause
+ * (`beforeModelRequest`), so a rate limit another task met holds back every turn. Emits a
  * turn event per request, a tool event per call, a file event per file written and the
  * running token usage. Tokens add up over the turns.
  */
@@ -58,6 +62,7 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
     request.onEvent({ type: 'turn', turn });
     let reply: ModelReply;
     try {
+      await request.beforeModelRequest?.();
       reply = await conversation.send();
     } catch (error) {
       // The turns before the failing one were paid for: the error carries them.
@@ -86,6 +91,13 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
         { isRetryable: false, usage: { inputTokens, outputTokens, ...(costUsd !== undefined && { costUsd }), model } },
       );
     }
+    const overBudget = budgetSpent(request.budget, { inputTokens, outputTokens, costUsd, model });
+    if (overBudget) {
+      throw new AgentError(`stopped after ${turn} turn${turn === 1 ? '' : 's'} at its budget: ${overBudget}; raise the task's limit or narrow the task`, {
+        isRetryable: false,
+        usage: { inputTokens, outputTokens, ...(costUsd !== undefined && { costUsd }), model },
+      });
+    }
     if (request.signal.aborted) throw options.toAgentError(new Error('aborted'));
     const results = reply.toolCalls.map((call) => {
       const detail = describeToolCall(call);
@@ -101,4 +113,19 @@ export async function runModelApiLoop(request: AgentRunRequest, options: ModelAp
     });
     conversation.addToolResults(results);
   }
+}
+
+/** Why the spend so far leaves no room for another request under `budget`, or undefined. The cost is the server's, else the price table's. */
+function budgetSpent(
+  budget: AgentRunRequest['budget'],
+  spend: { inputTokens: number; outputTokens: number; costUsd?: number; model: string },
+): string | undefined {
+  if (!budget) return undefined;
+  const tokens = spend.inputTokens + spend.outputTokens;
+  if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `${tokens} tokens used, its maxTokens allow ${budget.maxTokens}`;
+  const cost = spend.costUsd ?? priceTokens(spend.model, spend.inputTokens, spend.outputTokens);
+  if (budget.maxCostUsd !== undefined && cost !== undefined && cost >= budget.maxCostUsd) {
+    return `$${cost.toFixed(4)} spent, its maxCost allows $${budget.maxCostUsd.toFixed(4)}`;
+  }
+  return undefined;
 }
