@@ -162,11 +162,17 @@ export class TaskLimits {
 
   /** Before an attempt: a retry needs budget left; every attempt waits out its provider's pause. */
   async beforeAttempt(attempt: number, signal?: AbortSignal): Promise<void> {
-    const { request, run } = this;
+    const { run } = this;
     if (attempt > 1 && run.budget) {
       const retry = run.budget.mayRetry();
       if (!retry.allowed) throw new Error(retry.reason);
     }
+    await this.waitForProvider(signal);
+  }
+
+  /** Waits out the provider's shared pause (a rate limit a task of the run met), if there is one: before an attempt, and before each request of an SDK loop. */
+  async waitForProvider(signal?: AbortSignal): Promise<void> {
+    const { request, run } = this;
     if (!this.hasBackoff()) return;
     const waited = await run.backoff(request.provider).waitForClearance({
       task: request.task,

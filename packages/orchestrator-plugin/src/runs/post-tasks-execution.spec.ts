@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostTasksExecutionContext, ProjectGraph, TaskResult } from '@nx/devkit';
+import { runJournalPath } from '../limits/run-identity';
+import { RunJournal } from '../limits/run-journal';
 import { AGENT_EXECUTOR } from '../task-spec/agent-target';
 import { reportRunSummary, SUMMARY_PRINTER_VARIABLE, type RunSummaryReportRequest } from './report-run-summary';
 import { writeRunRecord, type RunRecord } from './run-record';
@@ -186,9 +188,18 @@ describe('reportRunSummary (the post-tasks hook)', () => {
 });
 
 describe('postTasksExecution', () => {
-  it('reads the project graph Nx cached for the invocation, writes the summary and prints it on stdout', () => {
+  it("reads the project graph Nx cached for the invocation, and the run's limits journal by its id, writes the summary and prints it on stdout", () => {
     writeFileSync(join(dataDirectory, 'project-graph.json'), JSON.stringify({ ...graph, computedAt: Date.now() }));
     writeRecords();
+    // What the invocation's tasks wrote into its journal in Nx's workspace data folder; another run's is not read.
+    new RunJournal(runJournalPath(dataDirectory, 'invocation-7')).append({
+      type: 'slot-waited',
+      at: 1,
+      task: 'api:implement',
+      pool: 'anthropic',
+      waitedMs: 2_000,
+    });
+    new RunJournal(runJournalPath(dataDirectory, 'invocation-6')).append({ type: 'slot-waited', at: 1, task: 'api:implement', pool: 'codex', waitedMs: 9_000 });
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((text) => (printed.push(String(text)), true));
     try {
@@ -199,5 +210,7 @@ describe('postTasksExecution', () => {
     }
     expect(summaryFile().tasks.map((row) => row.task)).toEqual(['api:design', 'api:implement', 'api:review', 'api:skipped', 'api:stopped']);
     expect(printed.join('')).toContain('1 ran, 1 cached, 1 failed, 1 skipped, 1 stopped');
+    expect(summaryFile().limits?.slotWaits).toEqual({ tasks: 1, totalMs: 2_000, byPool: { anthropic: { tasks: 1, totalMs: 2_000 } } });
+    expect(printed.join('')).toContain('  waited for slots: 2.0s over 1 task(s) (anthropic 1 task(s), 2.0s)\n');
   });
 });

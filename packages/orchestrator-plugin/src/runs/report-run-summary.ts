@@ -1,4 +1,5 @@
 import type { PostTasksExecutionContext, ProjectGraph } from '@nx/devkit';
+import { readLimitsSummary, type LimitsSummary } from '../limits/limits-summary';
 import { isAgentTarget, type AgentTargetOptions } from '../task-spec/agent-target';
 import { readRunRecord } from './run-record';
 import { buildRunSummary, formatRunSummary, type NxTaskStatus, type RunSummary } from './run-summary';
@@ -22,6 +23,8 @@ export interface RunSummaryReportRequest {
   env: Readonly<Record<string, string | undefined>>;
   /** Where the table goes: the hook's stdout (the terminal without the daemon, the daemon's log with it). */
   print: (text: string) => void;
+  /** Nx's workspace data folder, where the run's limits journal lives (by Nx's invocation id); none: no limits lines. */
+  workspaceDataFolder?: string;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface RunSummaryReportRequest {
  * part of the invocation (the previous summary is then left as it was). Never throws for a
  * summary it cannot write: a finished run must not fail over its report.
  */
-export function reportRunSummary({ context, projectGraph, env, print }: RunSummaryReportRequest): RunSummary | undefined {
+export function reportRunSummary({ context, projectGraph, env, print, workspaceDataFolder }: RunSummaryReportRequest): RunSummary | undefined {
   const agentTasks = Object.values(context.taskResults).flatMap((result) => {
     const target = projectGraph?.nodes[result.task.target.project]?.data.targets?.[result.task.target.target];
     const id = (target?.options as AgentTargetOptions | undefined)?.task;
@@ -49,6 +52,7 @@ export function reportRunSummary({ context, projectGraph, env, print }: RunSumma
     argv: context.argv,
     startTime: context.startTime,
     endTime: context.endTime,
+    ...limitsOf(workspaceDataFolder, context.id),
   });
   let unwritten = '';
   try {
@@ -65,4 +69,15 @@ export function reportRunSummary({ context, projectGraph, env, print }: RunSumma
   }
   if (env[SUMMARY_PRINTER_VARIABLE] !== SUMMARY_PRINTED_BY_WRAPPER) print(`\n${formatRunSummary(summary)}${unwritten}${report}`);
   return summary;
+}
+
+/** The run's limits figures, when its tasks met any; a journal that cannot be read leaves them out rather than fail the summary. */
+function limitsOf(workspaceDataFolder: string | undefined, runId: string): { limits?: LimitsSummary } {
+  if (!workspaceDataFolder) return {};
+  try {
+    const limits = readLimitsSummary(workspaceDataFolder, runId);
+    return limits ? { limits } : {};
+  } catch {
+    return {};
+  }
 }

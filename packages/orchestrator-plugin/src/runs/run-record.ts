@@ -8,7 +8,8 @@ import { RUN_RECORD_FILE, runRecordFolder } from './run-folders';
 /** The record format this version writes and reads; a record of another version is not read. */
 export const RUN_RECORD_SCHEMA_VERSION = 1;
 
-const runStatusSchema = z.enum(['succeeded', 'failed', 'timed-out', 'interrupted']);
+/** `skipped`: not run, for the reason in `skipped` (the run budget was spent); it spent nothing. */
+const runStatusSchema = z.enum(['succeeded', 'failed', 'timed-out', 'interrupted', 'skipped']);
 export type RunStatus = z.output<typeof runStatusSchema>;
 
 /** `estimated`: the counts are the adapter's estimate (the scripted agent), not a client's. */
@@ -61,6 +62,10 @@ export const runRecordSchema = z.looseObject({
   warnings: z.array(warningSchema).optional(),
   /** The client's session id, for a follow-up turn (issue 10's verify gates). */
   sessionId: z.string().optional(),
+  /** What the task waited for on the run's limits, apart from its run: pool slots before it started, rate-limit pauses within it. */
+  waits: z.object({ slotMs: z.number(), rateLimitMs: z.number() }).optional(),
+  /** Why a `skipped` task did not run: `budget` (the run budget would be passed), with the figures. */
+  skipped: z.object({ reason: z.string(), details: z.string() }).optional(),
 });
 export type RunRecord = z.output<typeof runRecordSchema>;
 

@@ -167,4 +167,39 @@ describe('formatRunSummary', () => {
     expect(text).not.toContain('stopped');
     expect(text).not.toContain('unknown price');
   });
+
+  it('shows a task the run budget skipped as skipped (budget), not failed, and the limits lines after the totals; summary.json keeps them', () => {
+    const skipped = record({ status: 'skipped', skipped: { reason: 'budget', details: 'run budget spent' }, tokens: { input: 0, output: 0 }, costUsd: 0 });
+    const summary = buildRunSummary({
+      tasks: [
+        { task: 'api:a', status: 'success', record: record({ costUsd: 0.3 }) },
+        { task: 'api:b', status: 'failure', record: skipped },
+      ],
+      id: 'invocation-1',
+      argv: ['node', 'nx', 'run-many', '-t', 'agent'],
+      startTime: START,
+      endTime: START + 9_000,
+      limits: {
+        slotWaits: { tasks: 1, totalMs: 4_000, byPool: { anthropic: { tasks: 1, totalMs: 4_000 } } },
+        rateLimits: { anthropic: { rateLimits: 3, cuts: 1, pausedMs: 2_000, tasksPaused: 2, waitedMs: 3_500, limitAtEnd: 2 } },
+        budget: {
+          limits: { costUsd: 0.5 },
+          used: { costUsd: 0.3, tokens: 1_200, unpricedAttempts: 0 },
+          left: { costUsd: 0.2 },
+          refused: [{ task: 'api:b', reason: 'spent' }],
+        },
+      },
+    });
+    expect(summary.tasks[1]).toMatchObject({ outcome: 'skipped', reason: 'budget' });
+    expect(summary.totals).toMatchObject({ ran: 1, failed: 0, skipped: 1 });
+    expect(runSummarySchema.parse(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
+    const lines = formatRunSummary(summary).split('\n');
+    expect(lines).toContain('  api:b  skipped (budget)         -  -                       -');
+    expect(lines.slice(-5, -1)).toEqual([
+      '  waited for slots: 4.0s over 1 task(s) (anthropic 1 task(s), 4.0s)',
+      '  rate limits: anthropic answered 3 rate limit(s); paused 2.0s in 1 pause(s), 2 task(s) waited 3.5s; at most 2 at once by the end',
+      '  run budget: $0.3000 of $0.50 used, $0.2000 left',
+      '  skipped (budget): 1 task(s) not started: api:b',
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatLimitsSummary, type LimitsSummary } from '../limits/limits-summary';
 import { formatDuration } from '../task-spec/duration';
 import type { RunRecord } from './run-record';
 
@@ -14,11 +15,43 @@ const summaryRowSchema = z.strictObject({
   outcome: z.enum(['ran', 'cached', 'failed', 'skipped', 'stopped']),
   /** From the Nx cache: `local` or `remote`. */
   cache: z.enum(['local', 'remote']).optional(),
+  /** Why a skipped task did not run, when the plugin skipped it (`budget`: the run budget was spent); none when Nx skipped it. */
+  reason: z.string().optional(),
   /** For a cached task: the run the cache replayed, so what the hit saved. */
   durationMs: z.number(),
   tokens: tokensSchema,
   /** USD; null when no record says (unknown price, or no record at all). */
   costUsd: z.number().nullable(),
+});
+
+const budgetLimitsSchema = z.strictObject({ costUsd: z.number().optional(), tokens: z.number().optional() });
+
+/** What the run's limits cost it (see limits/limits-summary.ts); absent when its tasks met none. */
+const limitsSchema = z.strictObject({
+  slotWaits: z.strictObject({
+    tasks: z.number(),
+    totalMs: z.number(),
+    byPool: z.record(z.string(), z.strictObject({ tasks: z.number(), totalMs: z.number() })),
+  }),
+  rateLimits: z.record(
+    z.string(),
+    z.strictObject({
+      rateLimits: z.number(),
+      cuts: z.number(),
+      pausedMs: z.number(),
+      tasksPaused: z.number(),
+      waitedMs: z.number(),
+      limitAtEnd: z.number().nullable(),
+    }),
+  ),
+  budget: z
+    .strictObject({
+      limits: budgetLimitsSchema,
+      used: z.strictObject({ costUsd: z.number(), tokens: z.number(), unpricedAttempts: z.number() }),
+      left: budgetLimitsSchema,
+      refused: z.array(z.strictObject({ task: z.string(), reason: z.string() })),
+    })
+    .optional(),
 });
 
 /** `.agent-runs/summary.json`: one invocation's agent tasks, with totals. Our own format: strict. */
@@ -42,6 +75,7 @@ export const runSummarySchema = z.strictObject({
     /** What the cache hits would have cost, from the run records they restored. */
     saved: z.strictObject({ tokens: tokensSchema, costUsd: z.number(), durationMs: z.number() }),
   }),
+  limits: limitsSchema.optional(),
 });
 export type RunSummary = z.output<typeof runSummarySchema>;
 export type SummaryRow = RunSummary['tasks'][number];
@@ -59,22 +93,27 @@ export interface RunSummaryRequest {
   /** Epoch milliseconds, from Nx. */
   startTime: number;
   endTime: number;
+  /** What the run's limits cost it (slot waits, rate-limit pauses, the budget), when its tasks met any. */
+  limits?: LimitsSummary;
 }
 
 /**
  * Builds the run summary from Nx's task statuses and the tasks' run records (a cached task's
  * record is the one the cache restored, so its tokens and cost are what the hit saved).
  */
-export function buildRunSummary({ tasks, id, argv, startTime, endTime }: RunSummaryRequest): RunSummary {
+export function buildRunSummary({ tasks, id, argv, startTime, endTime, limits }: RunSummaryRequest): RunSummary {
   const rows = [...tasks]
     .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0))
     .map(({ task, status, record }): SummaryRow => {
       // A status a later Nx may add is shown as not run rather than breaking the summary.
-      const { outcome, cache } = OUTCOME_OF_STATUS[status] ?? { outcome: 'skipped' };
+      // A task the plugin skipped (the run budget) fails in Nx, so it is not cached; its record says it never ran.
+      const skippedBy = record?.status === 'skipped' ? (record.skipped?.reason ?? 'unknown') : undefined;
+      const { outcome, cache } = skippedBy ? { outcome: 'skipped' as const, cache: undefined } : (OUTCOME_OF_STATUS[status] ?? { outcome: 'skipped' });
       return {
         task,
         outcome,
         ...(cache ? { cache } : {}),
+        ...(skippedBy ? { reason: skippedBy } : {}),
         durationMs: record?.durationMs ?? 0,
         tokens: record ? { input: record.tokens.input, output: record.tokens.output } : { input: 0, output: 0 },
         costUsd: record ? record.costUsd : null,
@@ -106,6 +145,7 @@ export function buildRunSummary({ tasks, id, argv, startTime, endTime }: RunSumm
       spent: { ...sum(spentRows), unpricedTasks: spentRows.filter((row) => row.costUsd === null && row.tokens.input + row.tokens.output > 0).length },
       saved: { ...sum(cachedRows), durationMs: cachedRows.reduce((total, row) => total + row.durationMs, 0) },
     },
+    ...(limits ? { limits } : {}),
   };
 }
 
@@ -125,13 +165,15 @@ export function formatRunSummary(summary: RunSummary): string {
   const tokens = (value: { input: number; output: number }) => `${value.input} in / ${value.output} out`;
   const notRun = (row: SummaryRow) => row.outcome === 'skipped' || row.outcome === 'stopped';
   const width = Math.max(4, ...summary.tasks.map((row) => row.task.length));
+  const result = (row: SummaryRow) => (row.cache ? `cached (${row.cache})` : row.reason ? `${row.outcome} (${row.reason})` : row.outcome);
+  const resultWidth = Math.max(15, ...summary.tasks.map((row) => result(row).length));
   const lines = [
     `Agent run summary (.agent-runs/summary.json)`,
-    `  ${'task'.padEnd(width)}  ${'result'.padEnd(15)}  ${'duration'.padStart(8)}  ${'tokens'.padEnd(22)}  cost`,
+    `  ${'task'.padEnd(width)}  ${'result'.padEnd(resultWidth)}  ${'duration'.padStart(8)}  ${'tokens'.padEnd(22)}  cost`,
     ...summary.tasks.map((row) =>
       [
         `  ${row.task.padEnd(width)}`,
-        (row.cache ? `cached (${row.cache})` : row.outcome).padEnd(15),
+        result(row).padEnd(resultWidth),
         (notRun(row) ? '-' : formatDuration(row.durationMs)).padStart(8),
         (notRun(row) ? '-' : tokens(row.tokens)).padEnd(22),
         notRun(row) ? '-' : money(row.costUsd),
@@ -146,6 +188,7 @@ export function formatRunSummary(summary: RunSummary): string {
     `  ${counts.join(', ')}`,
     `  spent: ${tokens(totals.spent.tokens)} tokens, ${money(totals.spent.costUsd)}${unpriced}`,
     `  saved by the cache: ${tokens(totals.saved.tokens)} tokens, ${money(totals.saved.costUsd)}, ${formatDuration(totals.saved.durationMs)} of agent time`,
+    ...(summary.limits ? formatLimitsSummary(summary.limits) : []),
   );
   return `${lines.join('\n')}\n`;
 }

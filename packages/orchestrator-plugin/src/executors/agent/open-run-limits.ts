@@ -43,7 +43,9 @@ export function openBatchLimits(context: { root: string; nxJsonConfiguration?: {
  * read before the run clears it), capped by its own maxCost / maxTokens; the cap alone when it
  * never ran; nothing when neither is known (the run's mean is used then).
  */
-export function expectedSpend(task: Pick<TaskSpec, 'maxCost' | 'maxTokens'>, previous: RunRecord | undefined): Reservation | undefined {
+export function expectedSpend(task: Pick<TaskSpec, 'maxCost' | 'maxTokens'>, last: RunRecord | undefined): Reservation | undefined {
+  // A skipped task spent nothing: that says nothing of what it will spend.
+  const previous = last?.status === 'skipped' ? undefined : last;
   const lastCost = previous?.costUsd ?? undefined;
   const lastTokens = previous ? previous.tokens.input + previous.tokens.output : undefined;
   const costUsd = cap(lastCost, task.maxCost);

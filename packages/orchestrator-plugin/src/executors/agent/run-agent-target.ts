@@ -5,7 +5,7 @@ import { runAgentTask } from '../../agents/run-agent-task';
 import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
 import { checkTaskSpend } from '../../limits/task-spend-limit';
 import type { RunLimits } from '../../limits/task-limits';
-import { clearRunRecord, readRunRecord, writeRunRecord } from '../../runs/run-record';
+import { readRunRecord, writeRunRecord, type RunRecord } from '../../runs/run-record';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
@@ -62,8 +62,9 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
   try {
     const start = await taskLimits.start(signal);
     if (!start.started) {
-      // Not run, so neither its old record nor a cache entry may stand for it: it fails, and a rerun with a larger budget runs it.
-      clearRunRecord(context.root, projectName, run.task.id);
+      // Not run, so neither its old record nor a cache entry may stand for it: it fails in Nx (uncached), its
+      // record says why, and a rerun with a larger budget runs it.
+      writeRunRecord(context.root, skippedRecord(run, projectName, upstreamAgentTasks(taskId, context), start.reason));
       log(`${key} skipped: ${start.reason}`);
       return false;
     }
@@ -73,10 +74,22 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
     return false;
   }
   try {
-    const startedAt = Date.now();
-    let record = await runAgentTask({ workspaceRoot: context.root, run, upstream: upstreamAgentTasks(taskId, context), signal, stopRequested, log });
+    let record = await runAgentTask({
+      workspaceRoot: context.root,
+      run,
+      upstream: upstreamAgentTasks(taskId, context),
+      signal,
+      stopRequested,
+      log,
+      // Each attempt's spend reaches the run budget as it ends, failed ones too; a rate limit pauses the provider's other tasks.
+      attemptHooks: {
+        beforeAttempt: (attempt) => taskLimits.beforeAttempt(attempt, signal),
+        afterAttempt: (outcome) => taskLimits.afterAttempt(outcome),
+        beforeModelRequest: () => taskLimits.waitForProvider(signal),
+      },
+    });
     const spend = { costUsd: record.costUsd, tokens: record.tokens.input + record.tokens.output };
-    taskLimits.afterAttempt({ attempt: record.attempts, startedAt, succeeded: record.status === 'succeeded', spend });
+    // Clients that stop themselves were given the limits; this catches the rest, and a last turn that passed them.
     const check = checkTaskSpend(run.task, spend);
     if (check.warning) log(`warning: ${check.warning}`);
     if (check.problem && record.status === 'succeeded') {
@@ -90,6 +103,35 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
   } finally {
     taskLimits.finish();
   }
+}
+
+/** The record of a task the run budget did not let start: it spent nothing. */
+function skippedRecord(run: ResolvedTaskRun, project: string, upstream: Array<{ project: string; task: string }>, reason: string): RunRecord {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: 1,
+    project,
+    task: run.task.id,
+    spec: run.task.file,
+    status: 'skipped',
+    skipped: { reason: 'budget', details: reason },
+    agent: run.agent.name,
+    provider: run.agent.provider,
+    model: run.agent.profile.model ?? '',
+    attempts: 0,
+    turns: 0,
+    tokens: { input: 0, output: 0 },
+    // Nothing was sent: zero tokens cost nothing at any price.
+    costUsd: 0,
+    costSource: 'price-table',
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    summary: '',
+    filesWritten: [],
+    upstream: upstream.map((item) => `${item.project}:${item.task}`),
+    ...(run.task.extra ? { sourceFields: run.task.extra } : {}),
+  };
 }
 
 /** An agent target resolved for running, or the message that says why it cannot run. */
