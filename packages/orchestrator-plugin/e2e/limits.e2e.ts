@@ -16,6 +16,7 @@ interface LimitsRecord {
   costUsd: number | null;
   error?: string;
   waits?: { slotMs: number; rateLimitMs: number };
+  skipped?: { reason: string; details: string };
 }
 
 /** `count` independent tasks `t0..` of project `a`, each naming itself in its prompt (`TASK-t3`). */
@@ -33,6 +34,15 @@ function workspaceWith(files: Record<string, string>, options: Record<string, un
     { 'apps/a/project.json': { name: 'a' } as unknown as string, ...files },
     { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { agents: { coder: { provider, model } }, ...options } }] },
   );
+}
+
+interface RunSummaryFile {
+  totals: Record<string, number>;
+  tasks: Array<{ task: string; outcome: string; reason?: string }>;
+  limits?: {
+    rateLimits: Record<string, { rateLimits: number; cuts: number; tasksPaused: number; waitedMs: number }>;
+    budget?: { limits: { costUsd?: number }; used: { costUsd: number } };
+  };
 }
 
 const taskOf = (request: MatchableRequest) => /TASK-(t\d+)/.exec(request.conversation?.userTexts.join('\n') ?? '')?.[1];
@@ -91,17 +101,24 @@ describe('limits across a run', () => {
     const workspace = workspaceWith(tasks(10), { budget: { cost: 1 } }, 'anthropic', 'claude-sonnet-4-5');
     const first = await workspace.nx(['run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], { env: anthropicEnvironment(server) });
     expect(first.code).not.toBe(0);
-    const records = Array.from({ length: 10 }, (_, index) => `t${index}`)
-      .filter((task) => workspace.exists(`.agent-runs/a/${task}/result.json`))
-      .map((task) => record(workspace, task));
-    const ran = records.filter((entry) => entry.status === 'succeeded');
-    const skipped = Array.from({ length: 10 }, (_, index) => `t${index}`).filter((task) => !workspace.exists(`.agent-runs/a/${task}/result.json`));
+    const all = Array.from({ length: 10 }, (_, index) => `t${index}`);
+    const ran = all.map((task) => record(workspace, task)).filter((entry) => entry.status === 'succeeded');
+    // A skipped task's record says why, and that it spent nothing.
+    const skipped = all.filter((task) => record(workspace, task).status === 'skipped');
+    for (const task of skipped) expect(record(workspace, task)).toMatchObject({ attempts: 0, costUsd: 0, skipped: { reason: 'budget' } });
     expect(ran.length + skipped.length).toBe(10);
     expect(ran.length).toBeGreaterThanOrEqual(2);
     const spent = ran.reduce((total, entry) => total + (entry.costUsd ?? 0), 0);
     expect(spent).toBeLessThanOrEqual(1 + TASK_COST);
     expect(spent).toBeGreaterThanOrEqual(1 - TASK_COST);
     for (const task of skipped) expect(first.output).toMatch(new RegExp(`a:${task} skipped: run budget (would be passed|spent)`));
+    // The summary (printed and in summary.json) says what the budget allowed and what it skipped.
+    const summary = workspace.readJson<RunSummaryFile>('.agent-runs/summary.json');
+    expect(summary.totals).toMatchObject({ ran: ran.length, skipped: skipped.length, failed: 0 });
+    expect(summary.tasks.filter((row) => row.reason === 'budget').map((row) => row.task)).toEqual(skipped.map((task) => `a:${task}`));
+    expect(summary.limits?.budget).toMatchObject({ limits: { costUsd: 1 }, used: { costUsd: expect.closeTo(spent, 6) } });
+    expect(first.output).toMatch(/run budget: \$\d\.\d{4} of \$1\.00 used, \$\d\.\d{4} left/);
+    expect(first.output).toMatch(new RegExp(`skipped \\(budget\\): ${skipped.length} task\\(s\\) not started`));
 
     const before = generated(server).length;
     const second = await workspace.nx(['run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], {
@@ -112,6 +129,53 @@ describe('limits across a run', () => {
     expect(generated(server).length - before).toBe(skipped.length);
     const rerun = workspace.readJson('.agent-runs/summary.json');
     expect(rerun.totals).toMatchObject({ ran: skipped.length, cached: ran.length });
+  });
+
+  it('a 429 storm: every task succeeds, no request of any task falls inside a retry-after another task was given, within a stated number of requests', async () => {
+    const retryAfterMs = 3_000;
+    // Four storm tasks (t0-t3): their first two requests are rate limited with a retry-after, the
+    // third is answered. Four busy tasks (t4-t7) are mid-conversation meanwhile: five requests
+    // each (four tool calls, then the answer), each reply streaming ~300 ms. Only the shared pause
+    // keeps a busy task's next request out of the storm tasks' retry-after.
+    const storm = new Set(['t0', 't1', 't2', 't3']);
+    const busy = ['t4', 't5', 't6', 't7'];
+    const listing = { type: 'tool-call' as const, name: 'list_files', input: { path: 'apps' }, chunkDelayMilliseconds: 60 };
+    server = await startModelServer({
+      firstTurnsPerKey: {
+        key: (request) => (storm.has(taskOf(request) ?? '') ? taskOf(request) : undefined),
+        turns: [0, 1].map(() => ({ type: 'error' as const, status: 429, retryAfterSeconds: retryAfterMs / 1_000 })),
+      },
+      rules: busy.map((task) => ({
+        when: { test: (request: MatchableRequest) => taskOf(request) === task },
+        turns: [listing, listing, listing, listing, { type: 'text' as const, text: 'done', chunkDelayMilliseconds: 60 }],
+      })),
+      defaultText: 'done',
+    });
+    const workspace = workspaceWith(tasks(8), { concurrency: { anthropic: 8 } });
+    const result = await workspace.nx(['run-many', '-t', 'agent', '--parallel=8', '--output-style=static'], { env: anthropicEnvironment(server) });
+    expect(result.code).toBe(0);
+    const records = Array.from({ length: 8 }, (_, index) => record(workspace, `t${index}`));
+    // The bound: storm tasks make 3 requests (2 answered 429, 1 answered), busy tasks 5, none more:
+    // 4 x 3 + 4 x 5 = 32. A rate limit costs one request and a wait, never a lost conversation.
+    expect(records.map((entry) => [entry.status, entry.attempts])).toEqual([...[...storm].map(() => ['succeeded', 3]), ...busy.map(() => ['succeeded', 1])]);
+    const requests = generated(server);
+    expect(requests).toHaveLength(4 * 3 + 4 * 5);
+    // Across tasks: once a 429 is answered, no request of any task arrives before its retry-after
+    // has passed, but those already on their way (a grace for the journal to be written and read).
+    const grace = 750;
+    const rateLimitedAt = requests.filter((request) => request.turn?.type === 'error').map((request) => request.answeredAt!);
+    expect(rateLimitedAt).toHaveLength(8);
+    const insideAWindow = requests.filter((request) =>
+      rateLimitedAt.some((answeredAt) => request.receivedAt > answeredAt + grace && request.receivedAt < answeredAt + retryAfterMs - 100),
+    );
+    expect(insideAWindow.map((request) => `${taskOf(request)} at +${request.receivedAt - requests[0].receivedAt}ms`)).toEqual([]);
+    // The tasks say why they wait, the records count it apart, and the summary has the figures.
+    expect(result.output).toMatch(/waiting \d+(\.\d)?s: anthropic is rate limited \(seen by a:t[0-3], retry-after 3\.0s\)/);
+    expect(busy.filter((task) => (record(workspace, task).waits?.rateLimitMs ?? 0) > 0).length).toBeGreaterThan(0);
+    const summary = workspace.readJson<RunSummaryFile>('.agent-runs/summary.json');
+    expect(summary.limits?.rateLimits.anthropic).toMatchObject({ rateLimits: 8 });
+    expect(summary.limits?.rateLimits.anthropic.cuts).toBeGreaterThanOrEqual(1);
+    expect(result.output).toMatch(/rate limits: anthropic answered 8 rate limit\(s\); paused/);
   });
 
   it('a holder killed with SIGKILL does not block the pool: the waiting task takes its slot at once', async () => {

@@ -89,6 +89,16 @@ describe('ProviderBackoff', () => {
     expect(await other.waitForClearance({ task: 'p:c' })).toBe(0);
   });
 
+  it('counts no wait, and journals none, when there is no pause (time spent reading the journal is not a pause)', async () => {
+    let clock = 10_000;
+    const journal = new RunJournal(join(mkdtempSync(join(tmpdir(), 'backoff-')), 'journal.jsonl'));
+    // Every look at the clock takes a millisecond, as a journal read does under load.
+    const backoff = new ProviderBackoff({ journal, provider: 'anthropic', configuredLimit: 4, now: () => clock++ });
+    backoff.recordSuccess('p:a');
+    expect(await backoff.waitForClearance({ task: 'p:b' })).toBe(0);
+    expect(journal.read().map((event) => event.type)).toEqual(['attempt-succeeded']);
+  });
+
   it('stops waiting when the run is stopped', async () => {
     const journal = new RunJournal(join(mkdtempSync(join(tmpdir(), 'backoff-')), 'journal.jsonl'));
     const backoff = new ProviderBackoff({ journal, provider: 'anthropic', configuredLimit: 4 });

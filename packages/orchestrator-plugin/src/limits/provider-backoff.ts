@@ -146,7 +146,8 @@ export class ProviderBackoff {
       // Wake at the end of the pause, and look in between for a pause that grew.
       await this.sleep(Math.min(remaining, 1_000), request.signal);
     }
-    const waitedMs = this.now() - started;
+    // Only a pause is a wait: the time the looks at the journal took is not.
+    const waitedMs = announcedUntil ? this.now() - started : 0;
     if (waitedMs > 0) this.options.journal.append({ type: 'paused', at: this.now(), task: request.task, provider: this.options.provider, waitedMs });
     return waitedMs;
   }
