@@ -61,7 +61,7 @@ export async function reportAttempt<T>(
 }
 
 /**
- * What attempt `attempt` may still spend of the task's own limits, for a client that stops
+ * What the next attempt may still spend of the task's own limits (the request's `budget`), for a client that stops
  * itself at a budget (only the limits `capabilities` says it enforces), or why there is no room
  * for another attempt. Earlier attempts' spend counts; a cost nobody knows is not subtracted.
  */
@@ -69,14 +69,14 @@ export function remainingTaskBudget(
   budget: TaskBudget,
   spent: { costUsd: number | null; tokens: number },
   capabilities: { maxCostUsd: boolean; maxTokens: boolean },
-): { budget?: NonNullable<AgentRunRequest['budget']>; spentMessage?: string } {
+): { request: Pick<AgentRunRequest, 'budget'>; spentMessage?: string } {
   const costLeft = budget.maxCost === undefined ? undefined : budget.maxCost - (spent.costUsd ?? 0);
   const tokensLeft = budget.maxTokens === undefined ? undefined : budget.maxTokens - spent.tokens;
-  if (costLeft !== undefined && costLeft <= 0) return { spentMessage: `not retried: the task's maxCost $${budget.maxCost!.toFixed(2)} is spent` };
-  if (tokensLeft !== undefined && tokensLeft <= 0) return { spentMessage: `not retried: the task's maxTokens ${budget.maxTokens} are spent` };
+  if (costLeft !== undefined && costLeft <= 0) return { request: {}, spentMessage: `not retried: the task's maxCost $${budget.maxCost!.toFixed(2)} is spent` };
+  if (tokensLeft !== undefined && tokensLeft <= 0) return { request: {}, spentMessage: `not retried: the task's maxTokens ${budget.maxTokens} are spent` };
   const passed = {
     ...(capabilities.maxCostUsd && costLeft !== undefined && { maxCostUsd: costLeft }),
     ...(capabilities.maxTokens && tokensLeft !== undefined && { maxTokens: tokensLeft }),
   };
-  return Object.keys(passed).length ? { budget: passed } : {};
+  return { request: Object.keys(passed).length ? { budget: passed } : {} };
 }

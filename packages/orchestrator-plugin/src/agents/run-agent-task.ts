@@ -154,7 +154,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
         ...(profile.command && { command: { argv: profile.command } }),
         ...(run.script && { scripted: { script: run.script } }),
       },
-      ...(taskBudget().budget && { budget: taskBudget().budget }),
+      ...taskBudget().request,
       ...(hooks?.beforeModelRequest && { beforeModelRequest: hooks.beforeModelRequest }),
       signal,
       onEvent,
