@@ -9,12 +9,13 @@ import { createRequire } from 'node:module';
 import { buildAndInstallPlugin, cleanUp, repoRoot } from './bench-harness.mjs';
 import { benchCacheReplay } from './bench-cache-replay.mjs';
 import { benchExecutorOverhead } from './bench-executor-overhead.mjs';
+import { benchLimits } from './bench-limits.mjs';
 import { benchProjectGraph } from './bench-project-graph.mjs';
 import { benchScheduling } from './bench-scheduling.mjs';
 
 const require = createRequire(import.meta.url);
 const COLUMNS = ['x baseline', 'x LB', 'x ref', 'x waves', 'x same-cost waves', 'x make'];
-const SECTIONS = { overhead: benchExecutorOverhead, graph: benchProjectGraph, replay: benchCacheReplay, scheduling: benchScheduling };
+const SECTIONS = { overhead: benchExecutorOverhead, graph: benchProjectGraph, replay: benchCacheReplay, scheduling: benchScheduling, limits: benchLimits };
 // BENCH_ONLY=overhead,graph runs some sections while working on them.
 const chosen = (process.env.BENCH_ONLY ?? Object.keys(SECTIONS).join(',')).split(',');
 
