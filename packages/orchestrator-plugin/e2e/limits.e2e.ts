@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startModelServer, type MatchableRequest, type ModelServer } from '../src/testing/model-server';
+import { startModelServer, writeFileConversation, type MatchableRequest, type ModelServer } from '../src/testing/model-server';
 import { createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
 
 const KEY = 'sk-ant-e2e-limits-key';
@@ -193,6 +194,46 @@ describe('limits across a run', () => {
     expect(summary.limits?.rateLimits.anthropic).toMatchObject({ rateLimits: 8 });
     expect(summary.limits?.rateLimits.anthropic.cuts).toBeGreaterThanOrEqual(1);
     expect(result.output).toMatch(/rate limits: anthropic answered 8 rate limit\(s\); paused/);
+  });
+
+  it("a task's maxCost reaches claude as --max-budget-usd: the CLI stops itself past it, and the task fails without a retry, saying why", async () => {
+    const workspace = workspaceWith(tasks(1, 'maxCost: 0.05\n'), {}, 'claude-code', 'claude-sonnet-4-5');
+    // The first reply alone costs about $0.30 at claude-sonnet-4-5's price: past the task's $0.05.
+    server = await startModelServer({
+      rules: [
+        {
+          when: { userTextIncludes: 'TASK-t0' },
+          turns: writeFileConversation({
+            client: 'claude-code',
+            filePath: join(workspace.root, 'apps/a/out.txt'),
+            content: 'hello\n',
+            summary: 'Wrote apps/a/out.txt',
+            toolCallUsage: { inputTokens: 100_000, outputTokens: 20 },
+          }),
+        },
+      ],
+    });
+    const home = mkdtempSync(join(tmpdir(), 'limits-e2e-home-'));
+    try {
+      const result = await workspace.nx(['run', 'a:agent--t0', '--output-style=static'], {
+        env: {
+          HOME: home,
+          CLAUDE_CONFIG_DIR: join(home, '.claude'),
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          ANTHROPIC_BASE_URL: server.url,
+          ANTHROPIC_API_KEY: KEY,
+        },
+      });
+      expect(result.code).not.toBe(0);
+      const failed = record(workspace, 't0');
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(failed.error).toMatch(/claude stopped at its budget of \$0\.0500 \(the task's maxCost\) after spending \$0\.3\d+ without finishing/);
+      expect(failed.costUsd).toBeGreaterThan(0.05);
+      // One request: the CLI stopped itself before sending the tool's result, and it was not retried.
+      expect(generated(server).filter((request) => taskOf(request) === 't0')).toHaveLength(1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a holder killed with SIGKILL does not block the pool: the waiting task takes its slot at once', async () => {
