@@ -42,21 +42,24 @@ export default tseslint.config(
   layer('task-spec', [
     NX,
     forbid(
-      ['graph', 'runs', 'agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'testing'],
+      ['graph', 'runs', 'agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'limits', 'plan', 'cli', 'testing'],
       'task-spec is the bottom layer: it imports no other room',
     ),
   ]),
   // graph: pure specs + options -> targets. Only task-spec, and the record-folder names of runs.
   layer('graph', [
     NX,
-    forbid(['agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'testing'], 'graph is pure: it imports task-spec only'),
+    forbid(
+      ['agents', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'limits', 'plan', 'cli', 'testing'],
+      'graph is pure: it imports task-spec only',
+    ),
     { group: ['../runs/*', '!../runs/run-folders'], message: 'graph may only name record folders (runs/run-folders), never read or write runs' },
   ]),
   // workspace: reads workspace facts from disk for the layers above.
   layer('workspace', [
     NX,
     forbid(
-      ['graph', 'runs', 'agents', 'executors', 'plugins', 'generators', 'cache-server', 'testing'],
+      ['graph', 'runs', 'agents', 'executors', 'plugins', 'generators', 'cache-server', 'limits', 'plan', 'cli', 'testing'],
       'workspace reads files for the layers above; it imports task-spec only',
     ),
   ]),
@@ -86,7 +89,7 @@ export default tseslint.config(
   layer('agents', [
     NX,
     forbid(
-      ['graph', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'testing'],
+      ['graph', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'limits', 'plan', 'cli', 'testing'],
       'agents never import Nx, the graph, the executors or the plugin',
     ),
   ]),

@@ -34,6 +34,10 @@ const FORBIDDEN: Array<[string, string]> = [
   ['limits/x.ts', "import { resolveTaskRun } from '../graph/resolve-task-run';"],
   ['limits/x.ts', "import agentExecutor from '../executors/agent/executor';"],
   ['limits/x.ts', "import { createAgent } from '../agents/create-agent';"],
+  ['graph/x.ts', "import { RunLimits } from '../limits/task-limits';"],
+  ['task-spec/x.ts', "import { collectPlan } from '../plan/collect-plan';"],
+  ['agents/x.ts', "import { RunLimits } from '../limits/task-limits';"],
+  ['cli/x.ts', "import { createAgent } from '../agents/create-agent';"],
 ];
 const ALLOWED: Array<[string, string]> = [
   ['graph/x.ts', "import { runRecordFolder } from '../runs/run-folders';"],
@@ -45,6 +49,7 @@ const ALLOWED: Array<[string, string]> = [
   ['plan/x.ts', "import { selectTasksForProjects } from 'nx/src/tasks-runner/run-command';"],
   ['limits/x.ts', "import { safeSegment } from '../task-spec/path-safety';"],
   ['executors/agent/x.ts', "import { RunLimits } from '../../limits/task-limits';"],
+  ['cli/x.ts', "import { runPlanCommand } from '../plan/plan-command';"],
 ];
 
 /** The layer arrows of the README hold by lint: each wrong arrow below is an error, each right one is not. */
