@@ -11,7 +11,7 @@ export interface SubagentProfile {
 
 /**
  * Parses a Claude Code subagent file (`.claude/agents/<name>.md`): frontmatter `name`,
- * `description`, `tools` (a comma-separated string or a list), `model`; the body is the
+ * `description`, `tools` (a comma-separated string or a list), `model`, `isolation`; the body is the
  * system prompt. The profile runs on the `claude-code` provider. Returns an error message
  * instead of throwing, so one bad file does not hide the others.
  */
@@ -50,6 +50,8 @@ export function parseSubagentFile(file: string, content: string): { ok: true; va
         ...(tools ? { tools } : {}),
         ...(model ? { model } : {}),
         ...(systemPrompt ? { systemPrompt } : {}),
+        // Claude Code's own subagent field (`isolation: worktree`): the same meaning here.
+        ...(frontmatter.isolation === 'worktree' ? { isolation: 'worktree' as const } : {}),
       },
     },
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { didYouMean } from './closest-match';
 import { parseDuration } from './duration';
-import { scriptSchema } from './schema';
+import { scriptSchema, verificationFields } from './schema';
 
 /** The provider ids the executor knows. A task's `agent` names a profile or one of these. */
 export const PROVIDER_IDS = ['claude-code', 'codex', 'gemini', 'anthropic', 'openai', 'command', 'scripted'] as const;
@@ -43,6 +43,7 @@ export const agentProfileSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('For provider "command": the argv to run; an element "{prompt}" receives the prompt, else the prompt goes to stdin'),
+  ...verificationFields,
 });
 export type AgentProfile = z.output<typeof agentProfileSchema>;
 

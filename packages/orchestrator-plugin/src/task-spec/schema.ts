@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { parseVerifyCheck } from './verify-check';
 
 /**
  * The single source of truth for task-spec fields. Every format (`*.agent.md` frontmatter,
@@ -45,6 +46,37 @@ function numberToString(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
 }
 
+/** Agent attempts a task gets for its `verify` checks to pass, the first included. */
+export const DEFAULT_VERIFY_ATTEMPTS = 2;
+
+/** `verify`: each entry must be a runnable check (see verify-check), reported at graph time with its file and line. */
+const verifyChecks = stringList.superRefine((entries, context) => {
+  for (const entry of entries) {
+    const parsed = parseVerifyCheck(entry);
+    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+  }
+});
+
+/** Verify gates and isolation: the same fields in a task and in a profile (a task's own win). */
+export const verificationFields = {
+  verify: verifyChecks.optional().describe('Checks run after the agent: shell commands or nx:<project>:<target>; a failure goes back to the agent'),
+  verifyAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe(`Agent attempts for the checks to pass, the first included (default ${DEFAULT_VERIFY_ATTEMPTS})`),
+  isolation: z
+    .enum(['shared', 'worktree'])
+    .optional()
+    .describe('worktree: the agent works in its own git worktree, and only changes inside writes come back (default shared)'),
+  writeViolations: z
+    .enum(['fail', 'warn'])
+    .optional()
+    .describe('A change outside writes fails the task or is only reported (default: fail in a worktree, warn in the shared checkout)'),
+};
+
 const dependencyFields = {
   dependsOn: taskIdList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
   blockedBy: taskIdList.optional().describe('Alias of dependsOn'),
@@ -68,6 +100,7 @@ export const taskFieldsSchema = z.strictObject({
   maxCost: z.number().positive().optional().describe('Most this task may spend, in USD (passed to clients that stop themselves, else checked after the run)'),
   maxTokens: z.number().int().positive().optional().describe('Most tokens (input + output) this task may use'),
   script: scriptSchema.optional().describe('Script for the built-in scripted agent'),
+  ...verificationFields,
 });
 
 /** An entry of `agent-tasks.{json,yaml,yml}`: the same fields plus the prompt. */
@@ -125,6 +158,11 @@ export interface TaskSpec {
   maxCost?: number;
   maxTokens?: number;
   script?: ScriptSpec;
+  /** Checks run after the agent, as written (default: the profile's, else none). */
+  verify?: string[];
+  verifyAttempts?: number;
+  isolation?: 'shared' | 'worktree';
+  writeViolations?: 'fail' | 'warn';
   /** Claimed by a decomposition; checked against the edges, not trusted. */
   parallelWith?: string[];
   phase?: string;

@@ -155,11 +155,18 @@ export function normalizeTask(
       ...(fields.maxCost !== undefined ? { maxCost: fields.maxCost } : {}),
       ...(fields.maxTokens !== undefined ? { maxTokens: fields.maxTokens } : {}),
       script: fields.script,
+      ...definedVerificationFields(fields),
       file: extra.file,
       line: extra.line,
       format: extra.format,
     },
   };
+}
+
+/** The verify and isolation fields the entry sets, and no keys for those it does not. */
+function definedVerificationFields(fields: Omit<TaskFields, 'id'>): Pick<TaskSpec, 'verify' | 'verifyAttempts' | 'isolation' | 'writeViolations'> {
+  const { verify, verifyAttempts, isolation, writeViolations } = fields;
+  return Object.fromEntries(Object.entries({ verify, verifyAttempts, isolation, writeViolations }).filter(([, value]) => value !== undefined));
 }
 
 function unique(values: string[]): string[] {
