@@ -135,7 +135,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
  * Adds a process 'exit' listener and raises the listener limit by one while it is held: a batch
  * running more than ten agents at once is not a leak, and must not print Node's leak warning.
  */
-function holdExitListener(listener: () => void): () => void {
+export function holdExitListener(listener: () => void): () => void {
   const limited = process.getMaxListeners() !== 0;
   if (limited) process.setMaxListeners(process.getMaxListeners() + 1);
   process.once('exit', listener);
