@@ -2,11 +2,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstLine, startTypeScriptChild } from '../../testing/typescript-child';
 import { GIT_TEST_IDENTITY, useTempGitRepositories, type TempGitRepository } from '../../testing/temp-git-repository';
 import { createTaskWorktree, type TaskWorktree } from './task-worktree';
 import { createWriteScope } from './write-scope';
 
 const createRepository = useTempGitRepositories();
+
+/** A script for a child process that creates a worktree of `repository`, then does `then`. */
+function childScript(repository: TempGitRepository, then: string): string {
+  return `
+    const { createTaskWorktree } = require(${JSON.stringify(require.resolve('./task-worktree'))});
+    createTaskWorktree({
+      workspaceRoot: ${JSON.stringify(repository.root)},
+      worktreesFolder: ${JSON.stringify(worktreesFolder(repository))},
+      project: 'api',
+      task: 'in-child',
+    }).then((worktree) => { ${then} });
+  `;
+}
 const baseEnv = { ...process.env, ...GIT_TEST_IDENTITY };
 
 function worktreesFolder(repository: TempGitRepository): string {
@@ -141,22 +155,33 @@ describe('createTaskWorktree', () => {
     expect(repository.git(['branch', '--list', 'nx-agent/*']).trim()).toBe('');
   });
 
-  it('removes, before making a new one, the worktree of a run whose process died', async () => {
+  it('is removed when its process exits without removing it', async () => {
     const repository = createRepository({ 'a.txt': 'a' });
-    const stale = await worktreeFor(repository, 'crashed');
-    // As if its process had been killed with SIGKILL: the owner file names a process that is gone.
-    const ownerFile = `${stale.path}.json`;
-    const owner = JSON.parse(readFileSync(ownerFile, 'utf8'));
-    writeFileSync(ownerFile, JSON.stringify({ ...owner, pid: 2 ** 22 + 1 }));
+    const child = startTypeScriptChild(childScript(repository, 'console.log(worktree.path); setTimeout(() => process.exit(3), 50);'), { env: baseEnv });
+    const path = await firstLine(child);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(3);
+    expect(existsSync(path)).toBe(false);
+    expect(repository.worktrees()).toEqual([repository.root]);
+    expect(readdirSync(worktreesFolder(repository))).toEqual([]);
+  });
+
+  it('removes, before making a new one, the worktree of a run killed with SIGKILL', async () => {
+    const repository = createRepository({ 'a.txt': 'a' });
+    const child = startTypeScriptChild(childScript(repository, 'console.log(worktree.path); setInterval(() => undefined, 1000);'), { env: baseEnv });
+    const stale = await firstLine(child);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(existsSync(stale)).toBe(true);
+    expect(JSON.parse(readFileSync(`${stale}.json`, 'utf8'))).toMatchObject({ pid: child.pid, hostname: hostname(), task: 'in-child' });
     const living = await worktreeFor(repository, 'other');
     try {
-      expect(existsSync(stale.path)).toBe(false);
+      expect(existsSync(stale)).toBe(false);
       expect(repository.worktrees()).toEqual([repository.root, living.path]);
     } finally {
       living.remove();
     }
     expect(readdirSync(worktreesFolder(repository))).toEqual([]);
-    expect(owner.hostname).toBe(hostname());
   });
 
   it('fails clearly outside a repository and in one without a commit', async () => {
