@@ -111,6 +111,28 @@ describe('createTaskWorktree', () => {
     }
   });
 
+  it('copies the ignored files .worktreeinclude names, and counts them as changes only when the agent changes them', async () => {
+    const repository = createRepository(
+      { '.worktreeinclude': '.env\nconfig/*.local.json\n', 'config/app.json': '{}' },
+      { gitignore: 'node_modules\n.nx\n.env\n*.local.json\ndist/\n' },
+    );
+    repository.write('.env', 'TOKEN=local');
+    repository.write('config/app.local.json', '{"local": true}');
+    repository.write('dist/bundle.js', 'not named by .worktreeinclude');
+    const worktree = await worktreeFor(repository);
+    try {
+      expect(readFileSync(join(worktree.path, '.env'), 'utf8')).toBe('TOKEN=local');
+      expect(readFileSync(join(worktree.path, 'config/app.local.json'), 'utf8')).toBe('{"local": true}');
+      expect(existsSync(join(worktree.path, 'dist'))).toBe(false);
+      const scope = createWriteScope(['config/**', '.env']);
+      expect(await worktree.listChanges(scope)).toEqual([]);
+      writeFileSync(join(worktree.path, 'config/app.local.json'), '{"local": "changed"}');
+      expect((await worktree.listChanges(scope)).map((change) => [change.path, change.ignored])).toEqual([['config/app.local.json', true]]);
+    } finally {
+      worktree.remove();
+    }
+  });
+
   it('works for a workspace in a folder of the repository, with workspace-relative paths', async () => {
     const repository = createRepository({ 'workspaces/web/src/a.ts': 'a', 'other/x.ts': 'x' });
     const worktree = await worktreeFor(repository, 'nested', join(repository.root, 'workspaces/web'));

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { resolveInside, safeSegment } from '../../task-spec/path-safety';
 import { AgentError } from '../agent-adapter';
 import { holdExitListener } from '../process/run-process';
 import { git, gitBytes, GitCommandError, nulSeparated } from './git-command';
+import { copyWorktreeIncludes } from './copy-worktree-includes';
 import { removeTaskWorktree, sweepStaleWorktrees, type WorktreeOwner, type WorktreeRemoval } from './remove-task-worktree';
 import { diffTrees, listIgnoredFiles, snapshotWorkingTree, type TreeChange } from './working-tree-snapshot';
 import type { WriteScope } from './write-scope';
@@ -53,7 +54,8 @@ export interface TaskWorktree {
  * Creates a task's worktree under `worktreesFolder`: detached at the current HEAD, then given
  * the workspace's uncommitted changes (tracked edits, deletions and untracked files), so the
  * agent sees what the user sees while the user's checkout stays untouched. Ignored
- * `node_modules` folders are linked from the workspace, so tools and `nx` run as they do there.
+ * `node_modules` folders are linked from the workspace, so tools and `nx` run as they do there,
+ * and the ignored files `.worktreeinclude` names (`.env`, as in Claude Code) are copied.
  * Worktrees of runs that died without cleaning up are removed first. The worktree is removed
  * when `remove()` is called or, at the latest, when this process exits.
  */
@@ -100,7 +102,11 @@ export async function createTaskWorktree(request: CreateTaskWorktreeRequest): Pr
     remove();
     throw new AgentError(`isolation: worktree: could not create the task's worktree: ${(error as Error).message}`, { isRetryable: false, cause: error });
   }
-  const linked = await linkNodeModules(gitRoot, path, exclude, baseEnv);
+  const ignoredEntries = nulSeparated(
+    await git({ cwd: gitRoot, args: ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], baseEnv }),
+  );
+  const linked = linkNodeModules(gitRoot, path, ignoredEntries, exclude);
+  const included = new Set(copyWorktreeIncludes({ gitRoot, worktree: path, ignoredEntries, exclude }));
   // Never compared or copied: the links made above, and Nx's own state made by checks run in the worktree.
   const ownState = [...linked, ...['.nx/workspace-data', '.nx/cache'].map((folder) => (prefix ? `${prefix}/${folder}` : folder))];
 
@@ -110,7 +116,8 @@ export async function createTaskWorktree(request: CreateTaskWorktreeRequest): Pr
   const ignoredInScope = async (scope: WriteScope) =>
     (await listIgnoredFiles({ gitRoot: path, folders: [''], baseEnv })).filter((file) => {
       const workspacePath = toWorkspacePath(file);
-      return !isUnder(file, ownState) && workspacePath !== undefined && scope.includes(workspacePath);
+      if (isUnder(file, ownState) || workspacePath === undefined || !scope.includes(workspacePath)) return false;
+      return !included.has(file) || !unchangedInclude(gitRoot, path, file);
     });
   const currentTree = (ignored: readonly string[]) => snapshotWorkingTree({ gitRoot: path, exclude: ownState, includeIgnored: ignored, baseEnv });
 
@@ -167,10 +174,9 @@ function isUnder(path: string, folders: readonly string[]): boolean {
  * Links each ignored `node_modules` folder of the main checkout into the worktree (where its
  * parent folder exists there). Returns the repository-relative paths linked.
  */
-async function linkNodeModules(gitRoot: string, worktree: string, exclude: readonly string[], baseEnv?: NodeJS.ProcessEnv): Promise<string[]> {
-  const output = await git({ cwd: gitRoot, args: ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], baseEnv });
+function linkNodeModules(gitRoot: string, worktree: string, ignoredEntries: readonly string[], exclude: readonly string[]): string[] {
   const linked: string[] = [];
-  for (const entry of nulSeparated(output)) {
+  for (const entry of ignoredEntries) {
     const folder = entry.replace(/\/$/, '');
     if (!/(^|\/)node_modules$/.test(folder) || isUnder(folder, exclude) || /(^|\/)node_modules\/.*node_modules$/.test(folder)) continue;
     const link = join(worktree, folder);
@@ -179,4 +185,13 @@ async function linkNodeModules(gitRoot: string, worktree: string, exclude: reado
     linked.push(folder);
   }
   return linked;
+}
+
+/** Whether a file the worktree got from `.worktreeinclude` is still as it was copied. */
+function unchangedInclude(gitRoot: string, worktree: string, path: string): boolean {
+  try {
+    return readFileSync(join(gitRoot, path)).equals(readFileSync(join(worktree, path)));
+  } catch {
+    return false;
+  }
 }
