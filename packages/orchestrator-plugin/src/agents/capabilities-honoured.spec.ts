@@ -165,7 +165,7 @@ describe('every adapter honours or refuses exactly what the capability table say
   it.each(PROVIDER_IDS)('%s: a resumed session and a budget limit are refused while the table says it has none', async (provider) => {
     const { budget } = PROVIDER_CAPABILITIES[provider];
     const refused = [
-      { resumeSessionId: 'previous' },
+      ...(PROVIDER_CAPABILITIES[provider].resume ? [] : [{ resumeSessionId: 'previous' }]),
       ...(budget.maxCostUsd ? [] : [{ budget: { maxCostUsd: 1 } }]),
       ...(budget.maxTokens ? [] : [{ budget: { maxTokens: 1_000 } }]),
     ];

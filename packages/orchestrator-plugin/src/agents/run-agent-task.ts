@@ -11,6 +11,8 @@ import { remainingTaskBudget, reportAttempt, type AttemptHooks } from './attempt
 import { createAgent } from './create-agent';
 import { redactDeep, secretRedactor } from './redact-secrets';
 import { withRetries } from './retry';
+import type { TaskWorkspace, WriteScopeReport } from './isolation/task-workspace';
+import { verifyTask, type VerificationRecord, type VerifyTurn } from './verify/verify-task';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
 import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
 
@@ -36,7 +38,16 @@ export interface RunAgentTaskRequest {
   env?: NodeJS.ProcessEnv;
   /** Waits and notices around each attempt (a provider's shared backoff, the run budget's spend). */
   attemptHooks?: AttemptHooks;
+  /**
+   * Where the agent and its verify checks work, opened by the caller (openTaskWorkspace): its
+   * own worktree or the shared checkout. Settled here, after the checks and before the record
+   * is written; closed by the caller. Default: the workspace root, its write scope unchecked.
+   */
+  workspace?: Pick<TaskWorkspace, 'cwd' | 'isolated' | 'settle'>;
 }
+
+/** Where a run that does not land keeps its worktree's changes (`git apply` takes it). */
+export const UNLANDED_CHANGES_FILE = 'changes.patch';
 
 /**
  * Runs one resolved agent task end to end: assemble the prompt with the upstream
@@ -74,6 +85,16 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const history = new AttemptHistory(() => now().getTime());
   const warnings = new Map<string, AgentWarning>(run.warnings.map((warning) => [JSON.stringify(warning), warning]));
   const describeWarning = (warning: AgentWarning) => `warning: ${describeAgentWarning(warning, resolved.provider, profile)}`;
+  const cwd = request.workspace?.cwd ?? workspaceRoot;
+  let verification: VerificationRecord | undefined;
+  let writeScope: WriteScopeReport | undefined;
+  // Settled once, whatever the outcome: a run that did not succeed copies nothing back.
+  const settle = async (succeeded: boolean, filesWritten: readonly string[]) => {
+    if (!request.workspace || writeScope) return writeScope;
+    writeScope = await request.workspace.settle({ succeeded, reportedFiles: filesWritten, patchFile: join(folder, UNLANDED_CHANGES_FILE) });
+    for (const line of describeWriteScope(writeScope)) log(`  ${line}`);
+    return writeScope;
+  };
   const finish = (status: RunStatus, result: Partial<AgentRunResult>, error?: string): RunRecord => {
     const endedAt = now();
     const record: RunRecord = {
@@ -96,6 +117,8 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       attemptHistory: history.entries(redact),
       warnings: redactDeep([...warnings.values()], redact),
       ...(result.sessionId ? { sessionId: result.sessionId } : {}),
+      ...(verification ? { verification } : {}),
+      ...(writeScope ? { writeScope } : {}),
     };
     transcript({ type: 'result', status, ...(error ? { error } : {}) });
     writeRunRecord(workspaceRoot, record);
@@ -119,7 +142,6 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       log(`  timeout ${formatDuration(task.timeoutMs ?? 0)} is longer than the longest timer Node supports: using ${formatDuration(MAX_TIMER_MS)}`);
     }
     for (const warning of run.warnings) log(`  ${describeWarning(warning)}`);
-    transcript({ type: 'prompt', systemPrompt: profile.systemPrompt, prompt });
     const onEvent = (event: AgentEvent) => {
       transcript({ type: 'event', event });
       if (event.type === 'warning') {
@@ -134,9 +156,10 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
     // The task's own maxCost / maxTokens, less what earlier attempts spent, for a client that stops itself there.
     const taskBudget = () =>
       remainingTaskBudget(task, { costUsd: history.cost(profile.model).costUsd, tokens: totalTokens(history) }, adapter.capabilities.budget);
-    const attemptRequest = (attempt: number): AgentRunRequest => ({
+    const attemptRequest = (attempt: number, turn: VerifyTurn): AgentRunRequest => ({
       taskId: task.id,
-      prompt,
+      prompt: turn.prompt,
+      ...(turn.resumeSessionId ? { resumeSessionId: turn.resumeSessionId } : {}),
       // Settings the provider does not honour were reported at graph time and are left out.
       ...honouredSettings(resolved.provider, {
         systemPrompt: profile.systemPrompt,
@@ -146,7 +169,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
         permissionMode: profile.permissionMode,
       }),
       env: profile.env,
-      cwd: workspaceRoot,
+      cwd,
       workspaceRoot,
       projectRoot: run.project.root,
       attempt,
@@ -159,30 +182,65 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       signal,
       onEvent,
     });
-    const { value } = await withRetries(
-      (attempt) => {
-        if (attempt > 1) log(`  attempt ${attempt} of ${task.retries + 1}`);
-        const tracked = () => history.track(attempt, () => adapter.run(attemptRequest(attempt)), stopped);
-        return reportAttempt({ attempt, hooks, history, model: profile.model, now: () => now().getTime() }, tracked);
-      },
-      {
-        onRateLimited: hooks?.onRateLimited,
-        beforeAttempt: async (attempt) => {
-          const spentMessage = attempt > 1 ? taskBudget().spentMessage : undefined;
-          if (spentMessage) throw new AgentError(spentMessage, { isRetryable: false });
-          await hooks?.beforeAttempt?.(attempt);
+    // One agent turn with its retries. A verify follow-up is another turn: its attempts are numbered on from the
+    // turn before (in the record, and for the hooks and the task budget, which count every attempt of the task).
+    const runTurn = async (turn: VerifyTurn) => {
+      transcript({
+        type: 'prompt',
+        ...(turn.round > 1 ? { round: turn.round, turn: turn.kind } : {}),
+        systemPrompt: profile.systemPrompt,
+        prompt: turn.prompt,
+      });
+      const earlier = history.count;
+      const { value } = await withRetries(
+        (turnAttempt) => {
+          const attempt = earlier + turnAttempt;
+          if (turnAttempt > 1) log(`  attempt ${turnAttempt} of ${task.retries + 1}`);
+          const tracked = () => history.track(attempt, () => adapter.run(attemptRequest(attempt, turn)), stopped);
+          return reportAttempt({ attempt, hooks, history, model: profile.model, now: () => now().getTime() }, tracked);
         },
-        retries: task.retries,
-        baseDelayMs: adapter.retryBaseDelayMs,
-        signal,
-        deadline: timeoutMs === undefined ? undefined : startedAt.getTime() + timeoutMs,
-        now: () => now().getTime(),
-        onRetry: ({ attempt, delayMs, error }) => log(`  attempt ${attempt} failed (${error.message}); retrying in ${formatDuration(delayMs)}`),
-      },
-    );
+        {
+          onRateLimited: hooks?.onRateLimited,
+          beforeAttempt: async (turnAttempt) => {
+            const attempt = earlier + turnAttempt;
+            const spentMessage = attempt > 1 ? taskBudget().spentMessage : undefined;
+            if (spentMessage) throw new AgentError(spentMessage, { isRetryable: false });
+            await hooks?.beforeAttempt?.(attempt);
+          },
+          retries: task.retries,
+          baseDelayMs: adapter.retryBaseDelayMs,
+          signal,
+          deadline: timeoutMs === undefined ? undefined : startedAt.getTime() + timeoutMs,
+          now: () => now().getTime(),
+          onRetry: ({ attempt, delayMs, error }) => log(`  attempt ${attempt} failed (${error.message}); retrying in ${formatDuration(delayMs)}`),
+        },
+      );
+      return value;
+    };
+    const verified = await verifyTask({
+      run,
+      prompt,
+      cwd,
+      isolated: request.workspace?.isolated ?? false,
+      canResume: adapter.capabilities.resume,
+      signal,
+      runTurn,
+      onProgress: (progress) => (verification = progress),
+      log,
+      env,
+    });
+    const value = verified.result;
+    if (!verified.passed && !verified.stopped) {
+      await settle(false, value.filesWritten);
+      throw new AgentError(`verify failed after ${verified.rounds} attempt${verified.rounds === 1 ? '' : 's'}: ${verified.failedChecks.join(', ')}`, {
+        isRetryable: false,
+      });
+    }
     // A stop that arrived while the agent was finishing wins: an interrupted run never
     // claims success (its agent may have exited 0 only because its children were killed).
-    if (await stopped()) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
+    if (verified.stopped || (await stopped())) throw new AgentError('stopped before the run could be recorded as a success', { isRetryable: false });
+    const scope = await settle(true, value.filesWritten);
+    if (scope?.failsTask) return finish('failed', value, writeScopeFailure(scope));
     const record = finish('succeeded', value);
     log(doneLine(record));
     log(`summary: ${record.summary}`);
@@ -191,6 +249,7 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
     const error = caught instanceof Error ? caught : new Error(String(caught));
     const status: RunStatus = timeout.signal.aborted ? 'timed-out' : (await stopped()) ? 'interrupted' : 'failed';
     const message = status === 'timed-out' ? `timed out after ${formatDuration(timeoutMs ?? 0)} (timeout in ${task.file})` : error.message;
+    await settle(false, []).catch((settleError: unknown) => log(`  could not check the run's changes: ${(settleError as Error).message}`));
     return finish(status, {}, message);
   } finally {
     clearTimeout(timer);
@@ -210,6 +269,28 @@ function doneLine(record: RunRecord): string {
     record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`,
     ...(record.filesWritten.length ? [`wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}`] : []),
   ].join(' · ');
+}
+
+/** Why a run whose changes break its write scope failed: the paths outside `writes`, or the changes that could not land. */
+function writeScopeFailure(scope: WriteScopeReport): string {
+  if (scope.conflicts.length)
+    return `changes inside writes could not be copied back: ${scope.conflicts.map((conflict) => `${conflict.path} (${conflict.reason})`).join(', ')}`;
+  return `changed files outside its writes: ${scope.outOfScope.map((change) => change.path).join(', ')}${scope.patchFile ? ` (its changes are saved in ${scope.patchFile})` : ''}`;
+}
+
+/** The write-scope lines of the task's output: what was copied back, what lies outside `writes`. */
+function describeWriteScope(scope: WriteScopeReport): string[] {
+  if (!scope.checked) return scope.note ? [`write scope not checked: ${scope.note}`] : [];
+  return [
+    ...(scope.isolation === 'worktree' && scope.inScope.length ? [`copied back from the worktree: ${scope.inScope.join(', ')}`] : []),
+    ...(scope.outOfScope.length
+      ? [
+          `outside writes (${scope.policy === 'fail' ? 'fails the task' : 'warning'}): ${scope.outOfScope.map((change) => `${change.path} [${change.attribution}]`).join(', ')}`,
+        ]
+      : []),
+    ...scope.conflicts.map((conflict) => `not copied back: ${conflict.path} (${conflict.reason})`),
+    ...(scope.note ? [scope.note] : []),
+  ];
 }
 
 function totalTokens(history: AttemptHistory): number {

@@ -32,6 +32,57 @@ const attemptSchema = z.looseObject({
   durationMs: z.number(),
 });
 
+/** One verify check after an agent turn: its output as it went back to the agent (trimmed to a token cap). */
+const checkResultSchema = z.looseObject({
+  check: z.string(),
+  command: z.string(),
+  passed: z.boolean(),
+  exitCode: z.number().nullable(),
+  signal: z.string().nullable(),
+  stopped: z.boolean(),
+  durationMs: z.number(),
+  output: z.string(),
+  omittedLines: z.number(),
+});
+
+/** The verify gate: every agent turn (round) with the checks run after it. */
+const verificationSchema = z.looseObject({
+  /** verifyAttempts: the agent turns the checks may take, the first included. */
+  maxAttempts: z.number(),
+  passed: z.boolean(),
+  rounds: z.array(
+    z.looseObject({
+      round: z.number(),
+      /** How the turn reached the agent: its first prompt, a resumed session, or a new session restating the task. */
+      turn: z.enum(['first', 'resumed', 'fresh']),
+      summary: z.string(),
+      passed: z.boolean(),
+      checks: z.array(checkResultSchema),
+    }),
+  ),
+});
+
+/** The write-scope check: what the run changed against its `writes` (see docs/verify-and-isolation.md). */
+const writeScopeSchema = z.object({
+  isolation: z.enum(['shared', 'worktree']),
+  policy: z.enum(['fail', 'warn']),
+  checked: z.boolean(),
+  note: z.string().optional(),
+  inScope: z.array(z.string()),
+  outOfScope: z.array(
+    z.object({
+      path: z.string(),
+      attribution: z.enum(['reported', 'alone', 'unattributed', 'isolated']),
+      candidates: z.array(z.string()).optional(),
+      outsideWorkspace: z.boolean().optional(),
+    }),
+  ),
+  conflicts: z.array(z.object({ path: z.string(), reason: z.string() })),
+  presumedOthers: z.array(z.object({ path: z.string(), tasks: z.array(z.string()) })),
+  failsTask: z.boolean(),
+  patchFile: z.string().optional(),
+});
+
 /** `.agent-runs/<project>/<task>/result.json`: what a run did. Fields it does not know are kept. */
 export const runRecordSchema = z.looseObject({
   schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
@@ -66,6 +117,8 @@ export const runRecordSchema = z.looseObject({
   waits: z.object({ slotMs: z.number(), rateLimitMs: z.number() }).optional(),
   /** Why a `skipped` task did not run: `budget` (the run budget would be passed), with the figures. */
   skipped: z.object({ reason: z.string(), details: z.string() }).optional(),
+  verification: verificationSchema.optional(),
+  writeScope: writeScopeSchema.optional(),
 });
 export type RunRecord = z.output<typeof runRecordSchema>;
 

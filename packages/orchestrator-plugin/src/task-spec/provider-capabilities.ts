@@ -25,7 +25,7 @@ export interface ProviderCapabilities {
   permissionModes?: readonly string[];
   /** The modes among them in which the agent cannot change files. */
   readOnlyPermissionModes?: readonly string[];
-  /** A later turn can continue the same session (`resumeSessionId`): none yet, issue 10 turns it on. */
+  /** A later turn can continue the same session (`resumeSessionId`): a verify follow-up resumes where it can. */
   resume: boolean;
   /**
    * The limits of a request's `budget` the client stops itself at: Claude Code at a cost
@@ -50,7 +50,8 @@ const MODEL_API_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'dontAsk
 /** The capability table (see docs/agents.md, where it is shown to users). */
 export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderId, ProviderCapabilities>> = {
   // Every setting is a flag of `claude -p`; claude itself checks the permission mode.
-  'claude-code': { ...COMMON, settings: ALL_HONOURED, budget: { maxCostUsd: true, maxTokens: false } },
+  // Sessions persist, so a verify follow-up resumes the same one (`--resume <session_id>`).
+  'claude-code': { ...COMMON, resume: true, settings: ALL_HONOURED, budget: { maxCostUsd: true, maxTokens: false } },
   codex: {
     ...COMMON,
     settings: {

@@ -11,7 +11,7 @@ import { claudeCodeArguments, claudeCodeEnvironment, createClaudeCodeAgent, keyV
 import { secretRedactor } from '../redact-secrets';
 
 const harness = useAgentTestHarness('claude-code-agent-');
-const BASE = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
+const BASE = ['-p', '--output-format', 'stream-json', '--verbose'];
 
 describe('claudeCodeArguments', () => {
   it.each<[string, Parameters<typeof claudeCodeArguments>[0], string[]]>([
@@ -42,6 +42,7 @@ describe('claudeCodeArguments', () => {
     ],
     ['an empty tool list changes nothing', { tools: [] }, [...BASE, '--permission-mode', 'acceptEdits']],
     ["a cost budget is the CLI's own", { budget: { maxCostUsd: 0.25 } }, [...BASE, '--permission-mode', 'acceptEdits', '--max-budget-usd', '0.25']],
+    ['a verify follow-up resumes the session', { resumeSessionId: 'session-1' }, [...BASE, '--resume', 'session-1', '--permission-mode', 'acceptEdits']],
   ])('%s', (_name, request, expected) => {
     expect(claudeCodeArguments(request)).toEqual(expected);
   });

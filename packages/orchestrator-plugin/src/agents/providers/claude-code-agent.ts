@@ -48,10 +48,15 @@ export function createClaudeCodeAgent(dependencies: ClaudeCodeAgentDependencies)
  *   entry as given (`--allowedTools`, so `Bash(npm test)` allows only that command);
  * - `maxTurns`, `model`, and `permissionMode` (default acceptEdits) pass through;
  * - a cost budget (the task's `maxCost`, less what earlier attempts spent) is `--max-budget-usd`:
- *   the CLI stops itself once its own tally passes it (it has no token limit).
+ *   the CLI stops itself once its own tally passes it (it has no token limit);
+ * - `resumeSessionId` (a verify follow-up) continues that session (`--resume`).
  */
-export function claudeCodeArguments(request: Pick<AgentRunRequest, 'model' | 'systemPrompt' | 'tools' | 'maxTurns' | 'permissionMode' | 'budget'>): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--no-session-persistence'];
+export function claudeCodeArguments(
+  request: Pick<AgentRunRequest, 'model' | 'systemPrompt' | 'tools' | 'maxTurns' | 'permissionMode' | 'budget' | 'resumeSessionId'>,
+): string[] {
+  // Sessions persist (Claude Code's default), so a verify follow-up can resume the same one.
+  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+  if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
   args.push('--permission-mode', request.permissionMode ?? DEFAULT_PERMISSION_MODE);
   if (request.model) args.push('--model', request.model);
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+import { openTaskWorkspace, type TaskWorkspace } from '../../agents/isolation/task-workspace';
 import { runAgentTask } from '../../agents/run-agent-task';
 import { describeProblems, resolveTaskRun } from '../../graph/resolve-task-run';
+import { resolvePattern } from '../../graph/upstream-outputs';
 import { checkTaskSpend } from '../../limits/task-spend-limit';
 import type { RunLimits } from '../../limits/task-limits';
+import { RUN_RECORDS_FOLDER } from '../../runs/run-folders';
 import { readRunRecord, writeRunRecord, type RunRecord } from '../../runs/run-record';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
@@ -28,6 +32,8 @@ export interface AgentTargetRun {
   log: (line: string) => void;
   /** The run's limits in this process (a batch shares one); default: opened for this task. */
   limits?: RunLimits;
+  /** Nx's workspace data folder, where task worktrees live; default the one Nx uses. */
+  dataFolder?: string;
 }
 
 /**
@@ -36,7 +42,17 @@ export interface AgentTargetRun {
  * createNodes did (resolveTaskRun), runs it, and says whether it succeeded. Shared by the
  * per-task and the batch executor.
  */
-export async function runAgentTarget({ options, taskId, projectName, context, signal, stopRequested, log, limits }: AgentTargetRun): Promise<boolean> {
+export async function runAgentTarget({
+  options,
+  taskId,
+  projectName,
+  context,
+  signal,
+  stopRequested,
+  log,
+  limits,
+  dataFolder,
+}: AgentTargetRun): Promise<boolean> {
   const resolution = resolveAgentTarget({ options, taskId, projectName, context });
   if (!resolution.ok) {
     log(resolution.message);
@@ -73,6 +89,28 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
     log(`${key} interrupted: ${(error as Error).message}`);
     return false;
   }
+  // Opened once the task may start (no worktree is held while it waits for a slot).
+  let workspace: TaskWorkspace;
+  try {
+    workspace = await openTaskWorkspace({
+      workspaceRoot: context.root,
+      dataFolder: dataFolder ?? workspaceDataDirectory,
+      recordsFolder: join(context.root, RUN_RECORDS_FOLDER),
+      project: projectName,
+      task: run.task.id,
+      // Workspace-relative, as the write scope compares them ({projectRoot} and bare paths resolved).
+      writes: run.task.writes.map((pattern) =>
+        pattern.startsWith('!') ? `!${resolvePattern(pattern.slice(1), run.project.root)}` : resolvePattern(pattern, run.project.root),
+      ),
+      isolation: run.task.isolation ?? run.agent.profile.isolation ?? 'shared',
+      writeViolations: run.task.writeViolations ?? run.agent.profile.writeViolations,
+      log,
+    });
+  } catch (error) {
+    taskLimits.finish();
+    log(`${key} could not get its workspace: ${(error as Error).message}`);
+    return false;
+  }
   try {
     let record = await runAgentTask({
       workspaceRoot: context.root,
@@ -81,6 +119,7 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
       signal,
       stopRequested,
       log,
+      workspace,
       // Each attempt's spend reaches the run budget as it ends, failed ones too; a rate limit pauses the provider's other tasks.
       attemptHooks: {
         beforeAttempt: (attempt) => taskLimits.beforeAttempt(attempt, signal),
@@ -101,6 +140,9 @@ export async function runAgentTarget({ options, taskId, projectName, context, si
     if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
     return record.status === 'succeeded';
   } finally {
+    // Also after a failure or a stop; a worktree a SIGKILL leaves is swept by the next run.
+    const removal = workspace.close();
+    if (removal?.keptBranch) log(`${key} the worktree held commits found nowhere else: they are on branch ${removal.keptBranch.name}`);
     taskLimits.finish();
   }
 }
