@@ -202,4 +202,33 @@ describe('formatRunSummary', () => {
       '  skipped (budget): 1 task(s) not started: api:b',
     ]);
   });
+
+  it('names the files a task changed outside its writes, and the summary file keeps them with the verify rounds', () => {
+    const writeScope: NonNullable<RunRecord['writeScope']> = {
+      isolation: 'worktree',
+      policy: 'fail',
+      checked: true,
+      inScope: ['apps/api/a.ts'],
+      outOfScope: [{ path: 'README.md', attribution: 'isolated' }],
+      conflicts: [],
+      presumedOthers: [],
+      failsTask: true,
+    };
+    const verification: NonNullable<RunRecord['verification']> = { maxAttempts: 2, passed: true, rounds: [] };
+    const summary = summaryOf([
+      { task: 'api:x', status: 'failure', record: record({ status: 'failed', writeScope }) },
+      { task: 'api:y', status: 'success', record: record({ verification: { ...verification, rounds: [round(1, false), round(2, true)] } }) },
+    ]);
+    expect(summary.tasks.map((row) => [row.outOfScope, row.verifyRounds])).toEqual([
+      [['README.md'], undefined],
+      [undefined, 2],
+    ]);
+    expect(runSummarySchema.safeParse(summary).success).toBe(true);
+    expect(formatRunSummary(summary)).toContain('  api:x changed files outside its writes: README.md\n');
+    expect(formatRunSummary(summaryOf([{ task: 'api:y', status: 'success', record: record() }]))).not.toContain('outside its writes');
+  });
 });
+
+function round(number: number, passed: boolean): NonNullable<RunRecord['verification']>['rounds'][number] {
+  return { round: number, turn: number === 1 ? 'first' : 'resumed', summary: '', passed, checks: [] };
+}

@@ -22,6 +22,10 @@ const summaryRowSchema = z.strictObject({
   tokens: tokensSchema,
   /** USD; null when no record says (unknown price, or no record at all). */
   costUsd: z.number().nullable(),
+  /** Files the run changed outside its `writes` (record.writeScope): in a worktree never copied back. */
+  outOfScope: z.array(z.string()).optional(),
+  /** Agent turns its verify checks took, when the task has checks (record.verification). */
+  verifyRounds: z.number().optional(),
 });
 
 const budgetLimitsSchema = z.strictObject({ costUsd: z.number().optional(), tokens: z.number().optional() });
@@ -117,6 +121,8 @@ export function buildRunSummary({ tasks, id, argv, startTime, endTime, limits }:
         durationMs: record?.durationMs ?? 0,
         tokens: record ? { input: record.tokens.input, output: record.tokens.output } : { input: 0, output: 0 },
         costUsd: record ? record.costUsd : null,
+        ...(record?.writeScope?.outOfScope.length ? { outOfScope: record.writeScope.outOfScope.map((change) => change.path) } : {}),
+        ...(record?.verification ? { verifyRounds: record.verification.rounds.length } : {}),
       };
     });
   const count = (outcome: SummaryOutcome) => rows.filter((row) => row.outcome === outcome).length;
@@ -180,6 +186,9 @@ export function formatRunSummary(summary: RunSummary): string {
       ].join('  '),
     ),
   ];
+  for (const row of summary.tasks) {
+    if (row.outOfScope?.length) lines.push(`  ${row.task} changed files outside its writes: ${row.outOfScope.join(', ')}`);
+  }
   const { totals } = summary;
   const counts = [`${totals.ran} ran`, `${totals.cached} cached`, `${totals.failed} failed`, `${totals.skipped} skipped`];
   if (totals.stopped) counts.push(`${totals.stopped} stopped`);

@@ -12,9 +12,28 @@ import { DEFAULT_RETRIES, validateEntry } from './validate-entry';
  */
 
 /** The plugin's own task fields, honoured in any format, and checked strictly since they are ours. */
-const OWN_FIELDS = ['agent', 'model', 'after', 'inputs', 'outputs', 'writes', 'retries', 'timeout', 'cache', 'script', 'maxCost', 'maxTokens'] as const;
+const OWN_FIELDS = [
+  'agent',
+  'model',
+  'after',
+  'inputs',
+  'outputs',
+  'writes',
+  'retries',
+  'timeout',
+  'cache',
+  'script',
+  'verify',
+  'verifyAttempts',
+  'isolation',
+  'writeViolations',
+  'maxCost',
+  'maxTokens',
+] as const;
 const ownFieldsSchema = taskFieldsSchema.pick(Object.fromEntries(OWN_FIELDS.map((name) => [name, true])) as { [Name in (typeof OWN_FIELDS)[number]]: true });
 export type OwnFields = z.output<typeof ownFieldsSchema>;
+
+const VERIFICATION_FIELDS = ['verify', 'verifyAttempts', 'isolation', 'writeViolations'] as const;
 
 /** Statuses that mean the work is finished: the task is shown, never run. */
 const CLOSED_STATUSES = new Set(['done', 'completed', 'complete', 'cancelled', 'canceled', 'closed']);
@@ -135,6 +154,7 @@ export function foreignTask(parts: {
     script: own.script,
     ...(own.maxCost !== undefined ? { maxCost: own.maxCost } : {}),
     ...(own.maxTokens !== undefined ? { maxTokens: own.maxTokens } : {}),
+    ...Object.fromEntries(VERIFICATION_FIELDS.flatMap((name) => (own[name] === undefined ? [] : [[name, own[name]]]))),
     ...(parts.parallelWith ? { parallelWith: parts.parallelWith } : {}),
     ...(parts.phase !== undefined ? { phase: parts.phase, phaseName: parts.phaseName } : {}),
     ...(parts.closed ? { closed: parts.closed } : {}),

@@ -1,3 +1,4 @@
+import { parseVerifyCheck } from './verify-check';
 import { quote } from './bounded-text';
 import { foreignPrompt, foreignTask } from './foreign-task';
 import type { ParsedSpecFile } from './parsed-spec-file';
@@ -82,8 +83,9 @@ export function parseSpecKit(file: string, content: string): ParsedSpecFile {
       prompt: foreignPrompt({ body: description, context }),
       description,
       dependsOn: dependsOn.get(task.id) ?? [],
-      writes: pathsIn(task.text),
-      own: {},
+      // A command named as the task's check is not a file it writes.
+      writes: pathsIn(task.text.replace(VERIFY_NOTE, ' ')),
+      own: verifyNotes(task.text, (message) => notes.push({ code: 'invalid-field', file, line: task.line, taskId: task.id, message })),
       file,
       line: task.line,
       format: 'spec-kit',
@@ -180,6 +182,19 @@ function readTaskLine(line: string, number: number, phase: number): KitTask | un
 }
 
 /** Workspace paths written in a task's text (`src/models/user.py`, `backend/src/`), as its writes. */
+/** `verify: \`npm test\``: a check named in a task's own text (spec-kit has no field for it). */
+const VERIFY_NOTE = /\bverify:\s*`([^`]+)`/gi;
+
+/** The task's checks from its `verify: \`command\`` notes, as a `verify` field; one that is not a runnable check is reported and left out. */
+function verifyNotes(text: string, report: (message: string) => void): { verify?: string[] } {
+  const verify = [...text.matchAll(VERIFY_NOTE)].flatMap((match) => {
+    const parsed = parseVerifyCheck(match[1]);
+    if (!parsed.ok) report(parsed.message);
+    return parsed.ok ? [parsed.check.written] : [];
+  });
+  return verify.length ? { verify } : {};
+}
+
 function pathsIn(text: string): string[] {
   const paths: string[] = [];
   for (const raw of text.split(/[\s,;()]+/)) {
