@@ -90,6 +90,7 @@ describe('scripted agent', () => {
       estimated: true,
       filesWritten: ['apps/api/a.txt', 'apps/api/b.txt'],
       warnings: [],
+      sessionId: 'scripted:write-api:1',
     });
     expect(agentRequest.events[0]).toEqual({ type: 'status', message: 'scripted agent: follows its script, calls no model' });
     expect(agentRequest.events).toContainEqual({ type: 'usage', inputTokens: 20, outputTokens: 42 });

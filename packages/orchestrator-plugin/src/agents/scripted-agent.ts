@@ -9,7 +9,7 @@ import { abortableSleep } from './retry';
  * writes the script's files, and reports the script's summary, or fails as the script says.
  * Its token counts are an estimate (a fixed function of the prompt and summary length, so
  * runs are repeatable), marked as such; cost is always 0. Everything it reports is labelled
- * `scripted`.
+ * `scripted`. It can resume its session: a verify follow-up gets the script's next `followUps` entry.
  */
 export function createScriptedAgent(): AgentAdapter {
   return defineAgentAdapter({
@@ -32,8 +32,12 @@ export function createScriptedAgent(): AgentAdapter {
           usage: failedUsage,
         });
       }
+      // A verify follow-up resumes the session of the turn before (`scripted:<task>:<turn>`) and follows its followUps entry.
+      const previousTurn = request.resumeSessionId ? Number(request.resumeSessionId.split(':').pop()) || 0 : 0;
+      const followUps = script.followUps ?? [];
+      const step = previousTurn && followUps.length ? followUps[Math.min(previousTurn, followUps.length) - 1] : script;
       const filesWritten: string[] = [];
-      for (const [path, content] of Object.entries(script.files ?? {})) {
+      for (const [path, content] of Object.entries(step.files ?? {})) {
         const absolute = resolveScriptPath(request.cwd, request.projectRoot, path);
         request.onEvent({ type: 'tool', name: 'Write', detail: relative(request.cwd, absolute) });
         await mkdir(dirname(absolute), { recursive: true });
@@ -42,10 +46,11 @@ export function createScriptedAgent(): AgentAdapter {
         filesWritten.push(written);
         request.onEvent({ type: 'file', path: written });
       }
-      const summary = script.summary ?? `Scripted agent finished task "${request.taskId}" (no model was called).`;
+      const summary = step.summary ?? `Scripted agent finished task "${request.taskId}" (no model was called).`;
       const outputTokens = Math.ceil(summary.length / 4) + filesWritten.length * 20;
       request.onEvent({ type: 'usage', inputTokens, outputTokens });
-      return { summary, model: 'scripted', turns: 1, inputTokens, outputTokens, costUsd: 0, estimated: true, filesWritten };
+      const sessionId = `scripted:${request.taskId}:${previousTurn + 1}`;
+      return { summary, model: 'scripted', turns: 1, inputTokens, outputTokens, costUsd: 0, estimated: true, filesWritten, sessionId };
     },
   });
 }

@@ -82,6 +82,8 @@ export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderId, ProviderCapabili
   },
   scripted: {
     ...COMMON,
+    // Its follow-up turns follow the script's followUps (see scripted-agent).
+    resume: true,
     reportsTokens: false,
     settings: {
       ...ALL_HONOURED,

@@ -27,13 +27,19 @@ const duration = z.union([z.string(), z.number()], { error: 'a duration such as 
 });
 
 /** What the built-in `scripted` agent does instead of calling a model. */
+const scriptFiles = z
+  .record(z.string(), z.string())
+  .optional()
+  .describe('Files it writes: path (relative to the project root, or starting with {workspaceRoot}/) -> content');
+
 export const scriptSchema = z.strictObject({
   duration: duration.optional().describe('How long the scripted agent works before it answers'),
   summary: z.string().optional().describe('The final summary it reports (handed to dependent tasks)'),
-  files: z
-    .record(z.string(), z.string())
+  files: scriptFiles,
+  followUps: z
+    .array(z.strictObject({ summary: z.string().optional(), files: scriptFiles }))
     .optional()
-    .describe('Files it writes: path (relative to the project root, or starting with {workspaceRoot}/) -> content'),
+    .describe('What it does in each verify follow-up turn: the first entry in the first follow-up, ...; the last one repeats'),
   failAttempts: z.number().int().min(0).optional().describe('How many attempts fail with a transient error before one succeeds'),
   fail: z.string().optional().describe('Fail every attempt with this message (a permanent error)'),
 });
