@@ -36,7 +36,11 @@ describe('verify gates', () => {
   let workspace: TempWorkspace;
   beforeAll(() => {
     workspace = createTempWorkspace({
-      'apps/p/project.json': { name: 'p' },
+      'apps/p/project.json': { name: 'p', targets: { check: { command: 'test -f apps/p/checked.txt' } } },
+      'apps/p/tasks/by-target.agent.md': agentMarkdown(
+        { verify: ['nx:{project}:check'], verifyAttempts: 1, outputs: ['checked.txt'], script: { files: { 'checked.txt': 'x\n' } } },
+        'Write checked.txt.',
+      ),
       'apps/p/tasks/fix.agent.md': agentMarkdown(
         {
           verify: [CHECK],
@@ -73,6 +77,15 @@ describe('verify gates', () => {
     expect(again.output).toMatch(/local cache|existing outputs match the cache/);
   });
 
+  it('a check can be an Nx target of the workspace, run by its own nx inside the agent task', async () => {
+    const result = await workspace.nx(['run', 'p:agent--by-target', '--output-style=static']);
+    expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
+    expect(record(workspace, 'by-target').verification).toMatchObject({
+      passed: true,
+      rounds: [{ checks: [{ check: 'nx:{project}:check', command: 'nx run p:check', passed: true }] }],
+    });
+  });
+
   it('a check that never passes fails the task after verifyAttempts; its dependent is not run and nothing is cached', async () => {
     const result = await workspace.nx(['run', 'p:agent--after-never', '--output-style=static']);
     expect(result.code).not.toBe(0);
@@ -94,11 +107,11 @@ describe('isolation: worktree', () => {
     const isolated = (file: string, extra: Record<string, unknown> = {}) =>
       agentMarkdown({ isolation: 'worktree', outputs: [file], script: { duration: '2s', files: { [file]: `${file}\n` } }, ...extra }, `Write ${file}.`);
     workspace = createTempWorkspace({
-      'apps/p/project.json': { name: 'p' },
+      'apps/p/project.json': { name: 'p', targets: { 'check-left': { command: 'test -f apps/p/left.txt && pwd | grep -q agent-worktrees' } } },
       'README.md': 'the original readme\n',
       // Its checks run inside its worktree, before the copy-back, and see the workspace's uncommitted files.
       'apps/p/tasks/left.agent.md': isolated('left.txt', {
-        verify: ['test -f apps/p/draft.txt', 'pwd | grep -q agent-worktrees', 'test -f apps/p/left.txt'],
+        verify: ['test -f apps/p/draft.txt', 'pwd | grep -q agent-worktrees', 'nx:{project}:check-left'],
         verifyAttempts: 1,
       }),
       'apps/p/tasks/right.agent.md': isolated('right.txt'),
