@@ -101,6 +101,28 @@ describe('verify gates', () => {
   });
 });
 
+describe('verify in a task list another tool wrote', () => {
+  it('a spec-kit task names its check in its text; a failing one fails the task after verifyAttempts', async () => {
+    const workspace = createTempWorkspace({
+      'specs/001-demo/tasks.md': [
+        '# Tasks: Demo',
+        '',
+        '## Phase 1: Setup',
+        '',
+        '- [ ] T001 Create the notes verify: `test -f specs/001-demo/notes.md || { echo "E2E-SPEC-KIT: no notes"; exit 1; }`',
+        '',
+      ].join('\n'),
+    });
+    const projects = await workspace.nx(['show', 'projects']);
+    const project = projects.stdout.split('\n').filter(Boolean)[0];
+    const result = await workspace.nx(['run', `${project}:agent--T001`, '--output-style=static']);
+    expect(result.code).not.toBe(0);
+    const failed = workspace.readJson<RecordWithScope>(`.agent-runs/${project}/T001/result.json`);
+    expect(failed.error).toContain('verify failed after 2 attempts');
+    expect(failed.verification?.rounds.map((round) => round.checks[0].output)).toEqual(['E2E-SPEC-KIT: no notes', 'E2E-SPEC-KIT: no notes']);
+  });
+});
+
 describe('isolation: worktree', () => {
   let workspace: TempWorkspace;
   beforeAll(() => {
@@ -118,6 +140,16 @@ describe('isolation: worktree', () => {
       'apps/p/tasks/stray.agent.md': agentMarkdown(
         { isolation: 'worktree', outputs: ['stray.txt'], script: { files: { 'stray.txt': 'mine\n', '{workspaceRoot}/README.md': 'overwritten\n' } } },
         'Write stray.txt and touch the readme.',
+      ),
+      'apps/p/tasks/rejected.agent.md': agentMarkdown(
+        {
+          isolation: 'worktree',
+          outputs: ['rejected.txt'],
+          verify: ['echo "E2E-REJECTED"; exit 1'],
+          verifyAttempts: 1,
+          script: { files: { 'rejected.txt': 'no\n' } },
+        },
+        'Write rejected.txt.',
       ),
       'apps/p/tasks/shared.agent.md': agentMarkdown(
         { outputs: ['shared.txt'], script: { files: { 'shared.txt': 'in scope\n', '{workspaceRoot}/NOTES.md': 'out of scope\n' } } },
@@ -151,6 +183,17 @@ describe('isolation: worktree', () => {
     expect(stray.writeScope?.patchFile).toBeDefined();
     expect(result.output).toContain('changed files outside its writes: README.md');
     expect(workspace.readJson('.agent-runs/summary.json').tasks).toEqual([expect.objectContaining({ task: 'p:stray', outOfScope: ['README.md'] })]);
+    expect(worktrees(workspace)).toEqual([`worktree ${workspace.root}`]);
+  });
+
+  it('a failing verify in a worktree copies nothing back, saves the changes as a patch, and leaves no worktree', async () => {
+    const result = await workspace.nx(['run', 'p:agent--rejected', '--output-style=static']);
+    expect(result.code).not.toBe(0);
+    expect(workspace.exists('apps/p/rejected.txt')).toBe(false);
+    const rejected = record(workspace, 'rejected');
+    expect(rejected.status).toBe('failed');
+    expect(rejected.writeScope).toMatchObject({ isolation: 'worktree', inScope: [], failsTask: false });
+    expect(workspace.read('.agent-runs/p/rejected/changes.patch')).toContain('apps/p/rejected.txt');
     expect(worktrees(workspace)).toEqual([`worktree ${workspace.root}`]);
   });
 
