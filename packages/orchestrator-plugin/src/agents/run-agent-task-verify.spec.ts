@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PLUGIN_OPTIONS } from '../task-spec/plugin-options';
 import type { TaskSpec } from '../task-spec/schema';
+import { defineAgentAdapter, type AgentRunRequest } from './agent-adapter';
 import { runAgentTask } from './run-agent-task';
 import { fakeTask } from '../testing/fake-agent-runs';
 import { resolvedRun } from '../testing/resolved-run';
@@ -18,7 +19,7 @@ function task(overrides: Partial<TaskSpec>): TaskSpec {
   return fakeTask({ id: 'answer', prompt: 'Write the answer.', agent: undefined, file: 'apps/api/answer.agent.md', verify: [CHECK], ...overrides });
 }
 
-async function run(spec: TaskSpec) {
+async function run(spec: TaskSpec, createAdapter?: Parameters<typeof runAgentTask>[0]['createAdapter']) {
   const log: string[] = [];
   const record = await runAgentTask({
     workspaceRoot,
@@ -26,6 +27,7 @@ async function run(spec: TaskSpec) {
     upstream: [],
     signal: new AbortController().signal,
     log: (line) => log.push(line),
+    ...(createAdapter ? { createAdapter } : {}),
   });
   return { record, log };
 }
@@ -76,5 +78,27 @@ describe('runAgentTask with verify checks', () => {
     const { record } = await run(task({ verify: undefined, script: { files: { 'answer.txt': 'broken\n' } } }));
     expect(record.status).toBe('succeeded');
     expect(record.verification).toBeUndefined();
+  });
+
+  it('a provider that cannot resume gets a new session that restates the task, the previous summary and the failed output', async () => {
+    const requests: AgentRunRequest[] = [];
+    const adapter = defineAgentAdapter({
+      provider: 'command',
+      async run(request) {
+        requests.push(request);
+        mkdirSync(join(request.cwd, 'apps/api'), { recursive: true });
+        writeFileSync(join(request.cwd, 'apps/api/answer.txt'), requests.length === 1 ? 'broken\n' : 'fixed\n');
+        return { summary: `turn ${requests.length}`, model: 'command', turns: 1, inputTokens: 0, outputTokens: 0, filesWritten: ['apps/api/answer.txt'] };
+      },
+    });
+    const { record } = await run(task({}), () => adapter);
+    expect(record.status).toBe('succeeded');
+    expect(requests.map((request) => request.resumeSessionId)).toEqual([undefined, undefined]);
+    expect(requests[1].prompt).toContain('Write the answer.');
+    expect(requests[1].prompt).toContain('## A previous attempt at this task');
+    expect(requests[1].prompt).toContain('turn 1');
+    expect(requests[1].prompt).toContain('answer.txt is still broken');
+    expect(record.verification?.rounds.map((round) => round.turn)).toEqual(['first', 'fresh']);
+    expect(record.turns).toBe(2);
   });
 });
