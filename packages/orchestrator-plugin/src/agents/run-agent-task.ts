@@ -11,6 +11,7 @@ import { remainingTaskBudget, reportAttempt, type AttemptHooks } from './attempt
 import { createAgent } from './create-agent';
 import { redactDeep, secretRedactor } from './redact-secrets';
 import { withRetries } from './retry';
+import { describeWriteScope, writeScopeFailure } from './isolation/describe-write-scope';
 import type { TaskWorkspace, WriteScopeReport } from './isolation/task-workspace';
 import { verifyTask, type VerificationRecord, type VerifyTurn } from './verify/verify-task';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
@@ -269,28 +270,6 @@ function doneLine(record: RunRecord): string {
     record.costUsd === null ? 'cost unknown' : `$${record.costUsd.toFixed(4)}`,
     ...(record.filesWritten.length ? [`wrote ${record.filesWritten.length} file${record.filesWritten.length === 1 ? '' : 's'}`] : []),
   ].join(' · ');
-}
-
-/** Why a run whose changes break its write scope failed: the paths outside `writes`, or the changes that could not land. */
-function writeScopeFailure(scope: WriteScopeReport): string {
-  if (scope.conflicts.length)
-    return `changes inside writes could not be copied back: ${scope.conflicts.map((conflict) => `${conflict.path} (${conflict.reason})`).join(', ')}`;
-  return `changed files outside its writes: ${scope.outOfScope.map((change) => change.path).join(', ')}${scope.patchFile ? ` (its changes are saved in ${scope.patchFile})` : ''}`;
-}
-
-/** The write-scope lines of the task's output: what was copied back, what lies outside `writes`. */
-function describeWriteScope(scope: WriteScopeReport): string[] {
-  if (!scope.checked) return scope.note ? [`write scope not checked: ${scope.note}`] : [];
-  return [
-    ...(scope.isolation === 'worktree' && scope.inScope.length ? [`copied back from the worktree: ${scope.inScope.join(', ')}`] : []),
-    ...(scope.outOfScope.length
-      ? [
-          `outside writes (${scope.policy === 'fail' ? 'fails the task' : 'warning'}): ${scope.outOfScope.map((change) => `${change.path} [${change.attribution}]`).join(', ')}`,
-        ]
-      : []),
-    ...scope.conflicts.map((conflict) => `not copied back: ${conflict.path} (${conflict.reason})`),
-    ...(scope.note ? [scope.note] : []),
-  ];
 }
 
 function totalTokens(history: AttemptHistory): number {
