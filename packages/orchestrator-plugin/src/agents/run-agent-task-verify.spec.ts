@@ -101,4 +101,12 @@ describe('runAgentTask with verify checks', () => {
     expect(record.verification?.rounds.map((round) => round.turn)).toEqual(['first', 'fresh']);
     expect(record.turns).toBe(2);
   });
+
+  it("a follow-up is not started once the task's maxTokens are spent: the limits count it as another attempt", async () => {
+    const { record } = await run(task({ maxTokens: 10, script: { files: { 'answer.txt': 'broken\n' } } }));
+    expect(record.status).toBe('failed');
+    expect(record.error).toBe("not retried: the task's maxTokens 10 are spent");
+    expect(record.attempts).toBe(1);
+    expect(record.verification?.rounds).toHaveLength(1);
+  });
 });
