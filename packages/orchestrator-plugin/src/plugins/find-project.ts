@@ -32,7 +32,7 @@ function projectAt(workspaceRoot: string, folder: string, memo: Map<string, Spec
  * nx.name or name (Nx reads it for a project.json without one), else the folder's name.
  * Undefined when neither file exists.
  */
-function readProjectName(absoluteFolder: string): string | undefined {
+export function readProjectName(absoluteFolder: string): string | undefined {
   let found = false;
   for (const configFile of ['project.json', 'package.json']) {
     const path = join(absoluteFolder, configFile);

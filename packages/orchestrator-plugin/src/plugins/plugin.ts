@@ -15,6 +15,8 @@ import { ParseCache } from './parse-cache';
 import { formatFullProblemList, formatProblemReport } from './report-problems';
 import { writeFileAtomically } from '../runs/atomic-write';
 import { describeError } from '../task-spec/bounded-text';
+import { expandForEach } from '../graph/expand-for-each';
+import { readForEachFacts } from './read-for-each-facts';
 
 /**
  * Every file the plugin reads: its own formats, `03-tasks.json` decompositions, task-master's
@@ -60,7 +62,8 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
       const subagents = loadSubagentProfiles(context.workspaceRoot);
       let graph: ReturnType<typeof buildAgentGraph>;
       try {
-        graph = buildAgentGraph(inputs, options, {
+        // forEach templates become their workers before the graph sees them.
+        graph = buildAgentGraph(expandForEach(inputs, readForEachFacts(context.workspaceRoot, inputs)), options, {
           subagents: subagents.profiles,
           lockedPackages: readLockedPackages(context.workspaceRoot),
           realPathOutside: realPathOutside(context.workspaceRoot),
@@ -71,16 +74,23 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
         return [];
       }
       reportProblems(graph.problems, graph.warnings, options.aggregateTarget, subagents.problems);
-      return graph.files.map(({ file, project, targets, targetGroup }) => {
+      // One result per spec file; a forEach over projects places a file's workers in several projects.
+      const results = new Map<string, CreateNodesResult>();
+      for (const { file, project, targets, targetGroup } of graph.files) {
+        const result = results.get(file) ?? { projects: {} };
+        results.set(file, result);
+        const existing = result.projects![project.root];
         const configuration: Omit<ProjectConfiguration, 'root'> & { root: string } = {
           root: project.root,
           ...(project.inferred ? { name: project.name } : {}),
-          targets: targets as ProjectConfiguration['targets'],
-          metadata: { targetGroups: { 'Agent tasks': targetGroup } },
+          targets: { ...existing?.targets, ...(targets as ProjectConfiguration['targets']) },
+          metadata: {
+            targetGroups: { 'Agent tasks': [...((existing?.metadata?.targetGroups?.['Agent tasks'] as string[] | undefined) ?? []), ...targetGroup] },
+          },
         };
-        const result: CreateNodesResult = { projects: { [project.root]: configuration } };
-        return [file, result] as const;
-      });
+        result.projects![project.root] = configuration;
+      }
+      return [...results];
     } finally {
       cache.save();
     }

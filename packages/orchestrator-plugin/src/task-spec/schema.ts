@@ -82,6 +82,17 @@ export const verificationFields = {
     .optional()
     .describe('A change outside writes fails the task or is only reported (default: fail in a worktree, warn in the shared checkout)'),
 };
+/**
+ * One template, many workers: over projects (by `tag:<tag>` or a name pattern) or over files (a
+ * glob relative to the task's project, like `inputs`). Exactly one of the two.
+ */
+export const forEachSchema = z
+  .strictObject({
+    projects: stringList.optional().describe('Projects to fan out over: `tag:<tag>` or a name pattern such as `lib-*`; one worker per project, placed in it'),
+    files: stringList.optional().describe('Files to fan out over: globs relative to the project root; one worker per file'),
+  })
+  .refine((value) => (value.projects === undefined) !== (value.files === undefined), { message: 'forEach takes exactly one of "projects" or "files"' });
+export type ForEachSpec = z.output<typeof forEachSchema>;
 
 const dependencyFields = {
   dependsOn: taskIdList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
@@ -107,6 +118,9 @@ export const taskFieldsSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional().describe('Most tokens (input + output) this task may use'),
   script: scriptSchema.optional().describe('Script for the built-in scripted agent'),
   ...verificationFields,
+  forEach: forEachSchema
+    .optional()
+    .describe('Fan the task out: one worker per project or per file ({project}, {projectRoot}, {file}, {fileStem} are filled in)'),
 });
 
 /** An entry of `agent-tasks.{json,yaml,yml}`: the same fields plus the prompt. */
@@ -169,6 +183,8 @@ export interface TaskSpec {
   verifyAttempts?: number;
   isolation?: 'shared' | 'worktree';
   writeViolations?: 'fail' | 'warn';
+  /** A template: the graph layer replaces it with one worker per item (see graph/expand-for-each). */
+  forEach?: ForEachSpec;
   /** Claimed by a decomposition; checked against the edges, not trusted. */
   parallelWith?: string[];
   phase?: string;

@@ -156,6 +156,7 @@ export function normalizeTask(
       ...(fields.maxTokens !== undefined ? { maxTokens: fields.maxTokens } : {}),
       script: fields.script,
       ...definedVerificationFields(fields),
+      ...(fields.forEach ? { forEach: fields.forEach } : {}),
       file: extra.file,
       line: extra.line,
       format: extra.format,

@@ -1,0 +1,251 @@
+import { minimatch } from 'minimatch';
+import { quote } from '../task-spec/bounded-text';
+import { TASK_ID_PATTERN, type ScriptSpec, type TaskSpec } from '../task-spec/schema';
+import type { SpecProblem } from '../task-spec/spec-error';
+import type { SpecFileInput } from './agent-graph';
+import { resolvePattern } from './upstream-outputs';
+
+/** A project a `forEach: { projects }` template can fan out over, as the plugin layer read it. */
+export interface ForEachProject {
+  name: string;
+  root: string;
+  tags: readonly string[];
+}
+
+/** What the plugin layer gathered for the templates: the workspace's projects and, per workspace-relative glob, its files. */
+export interface ForEachFacts {
+  projects: readonly ForEachProject[];
+  filesByGlob: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A dependency on every worker of a template: `migrate/{each}` or `project:migrate/{each}`. */
+const EACH_SUFFIX = '/{each}';
+/** Longest slug kept whole; a longer one is cut and made unique by a hash of the full path. */
+const MAX_SLUG = 80;
+
+/**
+ * The workspace-relative globs the file templates in `inputs` fan out over, for the plugin layer
+ * to match against the workspace's files (this layer reads no disk).
+ */
+export function forEachFileGlobs(inputs: readonly SpecFileInput[]): string[] {
+  const globs = new Set<string>();
+  for (const { parsed, project } of inputs)
+    for (const task of parsed.tasks) for (const glob of task.forEach?.files ?? []) globs.add(resolvePattern(glob, project.root));
+  return [...globs];
+}
+
+/** Whether any task in `inputs` fans out over projects (only then does the plugin layer list them). */
+export function needsProjectList(inputs: readonly SpecFileInput[]): boolean {
+  return inputs.some(({ parsed }) => parsed.tasks.some((task) => task.forEach?.projects));
+}
+
+interface Item {
+  project: { name: string; root: string; inferred: boolean };
+  /** Set for a file item: the file relative to the task's project root. */
+  file?: string;
+  /** The worker's id before collisions are resolved. */
+  id: string;
+  /** What the slug stands for, hashed when two slugs collide. */
+  identity: string;
+}
+
+/**
+ * Pure: replaces every `forEach` template with one worker per item. A project worker keeps the
+ * template's id and is placed in its project; a file worker stays in the template's project, as
+ * `<id>--<slug of the file>`. `{project}`, `{projectRoot}`, `{file}` and `{fileStem}` are filled in
+ * the prompt, description, script, inputs, outputs and writes; `x/{each}` in any dependsOn becomes
+ * every worker of template `x`. Problems (no item, colliding slugs) are added to the spec file's.
+ */
+export function expandForEach(inputs: readonly SpecFileInput[], facts: ForEachFacts): SpecFileInput[] {
+  const workersByTemplate = new Map<string, string[]>();
+  const expanded: SpecFileInput[] = [];
+  for (const input of inputs) {
+    const { parsed, project } = input;
+    if (!parsed.tasks.some((task) => task.forEach)) {
+      expanded.push(input);
+      continue;
+    }
+    const problems = [...parsed.problems];
+    const notes = [...(parsed.notes ?? [])];
+    const ownTasks: TaskSpec[] = [];
+    const placed = new Map<string, { project: Item['project']; tasks: TaskSpec[] }>();
+    for (const task of parsed.tasks) {
+      if (!task.forEach) {
+        ownTasks.push(task);
+        continue;
+      }
+      const items = task.forEach.projects ? projectItems(task, facts) : fileItems(task, project.root, facts);
+      const workers: string[] = [];
+      workersByTemplate.set(`${project.name}:${task.id}`, workers);
+      if (items.length === 0) {
+        notes.push({
+          code: 'invalid-field',
+          file: task.file,
+          line: task.line,
+          taskId: task.id,
+          message: `forEach of task ${quote(task.id)} matches nothing: it has no workers`,
+        });
+        continue;
+      }
+      const misuse = task.forEach.projects ? fileTokenMisuse(task) : undefined;
+      if (misuse) {
+        problems.push({ code: 'invalid-field', file: task.file, line: task.line, taskId: task.id, message: misuse });
+        continue;
+      }
+      for (const { item, id, collided } of uniqueIds(items)) {
+        if (collided)
+          notes.push({
+            code: 'duplicate-id',
+            file: task.file,
+            line: task.line,
+            taskId: id,
+            message: `forEach of task ${quote(task.id)}: ${quote(item.file ?? item.project.name)} slugs to the same target id as another item, so its id carries a hash of its path: ${quote(id)}`,
+          });
+        const worker = fillTemplate(task, item, id, project.name);
+        const home = item.file === undefined ? item.project : project;
+        workers.push(`${home.name}:${id}`);
+        if (home.root === project.root) ownTasks.push(worker);
+        else {
+          const group = placed.get(home.root) ?? { project: home, tasks: [] };
+          group.tasks.push(worker);
+          placed.set(home.root, group);
+        }
+      }
+    }
+    expanded.push({ project, parsed: { ...parsed, tasks: ownTasks, problems, notes } });
+    for (const group of placed.values()) expanded.push({ project: group.project, parsed: { ...parsed, tasks: group.tasks, problems: [], notes: [] } });
+  }
+  return expanded.map((input) => withEachExpanded(input, workersByTemplate));
+}
+
+function projectItems(task: TaskSpec, facts: ForEachFacts): Item[] {
+  const patterns = task.forEach!.projects!;
+  const matches = (candidate: ForEachProject) =>
+    patterns.some((pattern) =>
+      pattern.startsWith('tag:') ? candidate.tags.some((tag) => minimatch(tag, pattern.slice(4))) : minimatch(candidate.name, pattern),
+    );
+  return facts.projects
+    .filter(matches)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((candidate) => ({ project: { name: candidate.name, root: candidate.root, inferred: false }, id: task.id, identity: candidate.name }));
+}
+
+function fileItems(task: TaskSpec, projectRoot: string, facts: ForEachFacts): Item[] {
+  const prefix = projectRoot === '.' || projectRoot === '' ? '' : `${projectRoot}/`;
+  const files = new Set<string>();
+  for (const glob of task.forEach!.files!) for (const file of facts.filesByGlob.get(resolvePattern(glob, projectRoot)) ?? []) files.add(file);
+  return [...files]
+    .filter((file) => file.startsWith(prefix))
+    .sort()
+    .map((file) => {
+      const relative = file.slice(prefix.length);
+      return { project: { name: '', root: projectRoot, inferred: false }, file: relative, id: `${task.id}--${slug(relative)}`, identity: relative };
+    });
+}
+
+/** A file path as a target-id segment: letters, digits, ".", "_" and "-" only, bounded in length. */
+export function slug(path: string): string {
+  const cleaned = path
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '');
+  const bounded = cleaned.length > MAX_SLUG ? `${cleaned.slice(0, MAX_SLUG - 9)}-${hash(path)}` : cleaned;
+  return bounded || hash(path);
+}
+
+/** Ids made unique: every item of a colliding slug gets a hash of what it stands for, so no id depends on which other items exist. */
+function uniqueIds(items: Item[]): Array<{ item: Item; id: string; collided: boolean }> {
+  // Ids are per project: project workers share the template's id, each in its own project.
+  const placeOf = (item: Item) => `${item.project.root}\0${item.id}`;
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(placeOf(item), (counts.get(placeOf(item)) ?? 0) + 1);
+  return items.map((item) => {
+    const collided = counts.get(placeOf(item))! > 1;
+    const id = collided ? `${item.id}-${hash(item.identity)}` : item.id;
+    return { item, id: TASK_ID_PATTERN.test(id) ? id : `t${id}`, collided };
+  });
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: stable across runs and machines, and pure. */
+function hash(text: string): string {
+  let value = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) value = Math.imul(value ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  return value.toString(16).padStart(8, '0');
+}
+
+function fileTokenMisuse(task: TaskSpec): string | undefined {
+  const texts = [task.prompt, task.description ?? '', ...task.inputs, ...task.outputs, ...task.writes, JSON.stringify(task.script ?? {})];
+  return texts.some((text) => /\{file(Stem)?\}/.test(text))
+    ? `task ${quote(task.id)} fans out over projects but uses {file} or {fileStem}: those are only filled in for forEach.files`
+    : undefined;
+}
+
+function fillTemplate(task: TaskSpec, item: Item, id: string, templateProject: string): TaskSpec {
+  const fileItem = item.file !== undefined;
+  const values: Record<string, string> = fileItem
+    ? { file: item.file!, fileStem: stem(item.file!), project: templateProject, projectRoot: item.project.root }
+    : { project: item.project.name, projectRoot: item.project.root };
+  const fill = (text: string) => text.replace(/\{(project|projectRoot|file|fileStem)\}/g, (token, name: string) => values[name] ?? token);
+  // `{projectRoot}` at the start of a path is Nx's own prefix: left for the path resolution, which places it in the worker's project.
+  const fillPath = (pattern: string) => (pattern.startsWith('{projectRoot}') ? `{projectRoot}${fill(pattern.slice('{projectRoot}'.length))}` : fill(pattern));
+  const inputs = task.inputs.map(fillPath);
+  if (fileItem && !inputs.includes(item.file!)) inputs.push(item.file!);
+  // A worker placed in another project still depends on the template project's tasks.
+  const dependsOn = task.dependsOn.map((reference) => (fileItem || reference.includes(':') ? reference : `${templateProject}:${reference}`));
+  const { forEach: _template, ...rest } = task;
+  void _template;
+  return {
+    ...rest,
+    id,
+    prompt: fill(task.prompt),
+    description: task.description === undefined ? undefined : fill(task.description),
+    inputs,
+    outputs: task.outputs.map(fillPath),
+    writes: task.writes.map(fillPath),
+    dependsOn,
+    script: task.script && fillScript(task.script, fill, fillPath),
+  };
+}
+
+function fillScript(script: ScriptSpec, fill: (text: string) => string, fillPath: (text: string) => string): ScriptSpec {
+  return {
+    ...script,
+    summary: script.summary === undefined ? undefined : fill(script.summary),
+    files: script.files && Object.fromEntries(Object.entries(script.files).map(([path, content]) => [fillPath(path), fill(content)])),
+  };
+}
+
+/** The file's name without its last extension (`src/a.legacy.ts` -> `a.legacy`). */
+function stem(file: string): string {
+  const name = file.split('/').pop()!;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** `x/{each}` references, resolved to every worker of template `x` (same project unless qualified). */
+function withEachExpanded(input: SpecFileInput, workersByTemplate: ReadonlyMap<string, string[]>): SpecFileInput {
+  const { parsed, project } = input;
+  if (!parsed.tasks.some((task) => task.dependsOn.some((reference) => reference.endsWith(EACH_SUFFIX)))) return input;
+  const problems: SpecProblem[] = [...parsed.problems];
+  const tasks = parsed.tasks.map((task) => {
+    const dependsOn = task.dependsOn.flatMap((reference) => {
+      if (!reference.endsWith(EACH_SUFFIX)) return [reference];
+      const template = reference.slice(0, -EACH_SUFFIX.length);
+      const qualified = template.includes(':') ? template : `${project.name}:${template}`;
+      const workers = workersByTemplate.get(qualified);
+      if (!workers) {
+        problems.push({
+          code: 'unknown-dependency',
+          file: task.file,
+          line: task.line,
+          taskId: task.id,
+          message: `task ${quote(task.id)} depends on ${quote(reference)}, but ${quote(qualified)} is not a forEach template`,
+        });
+        return [];
+      }
+      return workers.map((worker) => (worker.startsWith(`${project.name}:`) ? worker.slice(project.name.length + 1) : worker));
+    });
+    return { ...task, dependsOn };
+  });
+  return { project, parsed: { ...parsed, tasks, problems } };
+}
