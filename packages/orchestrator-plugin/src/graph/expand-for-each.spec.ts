@@ -1,7 +1,7 @@
 import { parseSpecFile } from '../task-spec/parse-spec-file';
 import { normalizePluginOptions } from '../task-spec/plugin-options';
 import { buildAgentGraph, type SpecFileInput, type SpecProject } from './agent-graph';
-import { expandForEach, forEachFileGlobs, slug, type ForEachFacts } from './expand-for-each';
+import { expandForEach, forEachFileGlobs, slug, withWorker, type ForEachFacts } from './expand-for-each';
 import type { AgentTargetConfiguration } from './targets';
 
 const tools: SpecProject = { root: 'tools/migrate', name: 'migrate', inferred: false };
@@ -41,39 +41,57 @@ describe('expandForEach over files', () => {
     expect(forEachFileGlobs([taskList(FILE_TEMPLATE)])).toEqual(['tools/migrate/src/**/*.legacy.ts']);
   });
 
-  it('makes one worker per file, each keyed on its own file, after the shared task and before the final one', () => {
+  it('makes one worker per file, each in a project of its own and keyed on its own file, after the shared task and before the final one', () => {
     const files = ['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/deep/b.legacy.ts'];
-    const [input] = expandForEach([taskList(FILE_TEMPLATE)], facts(files));
-    const tasks = new Map(input.parsed.tasks.map((task) => [task.id, task]));
-    expect([...tasks.keys()].sort()).toEqual(['design', 'port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts', 'review']);
-    const worker = tasks.get('port--src-deep-b.legacy.ts')!;
+    const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(files));
+    expect(expanded.map((input) => [input.project.name, input.parsed.tasks.map((task) => task.id)])).toEqual([
+      ['migrate', ['design', 'port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts', 'review']],
+    ]);
+    const worker = expanded[0].parsed.tasks[2];
     expect(worker.prompt).toBe('Port src/deep/b.legacy.ts (b.legacy) of migrate.');
-    expect(worker.inputs).toEqual(['src/deep/b.legacy.ts']);
-    expect(worker.outputs).toEqual(['out/b.legacy.ts']);
-    expect(worker.script?.files).toEqual({ 'out/b.legacy.ts': 'ported src/deep/b.legacy.ts' });
-    expect(worker.dependsOn).toEqual(['design']);
-    expect(tasks.get('review')!.dependsOn).toEqual(['port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts']);
-    const built = targets([input]);
+    expect(worker.inputs).toEqual(['{workspaceRoot}/tools/migrate/src/deep/b.legacy.ts']);
+    expect(worker.outputs).toEqual(['{workspaceRoot}/tools/migrate/out/b.legacy.ts']);
+    expect(worker.script?.files).toEqual({ '{workspaceRoot}/tools/migrate/out/b.legacy.ts': 'ported src/deep/b.legacy.ts' });
+    expect(worker.dependsOn).toEqual(['migrate:design']);
+    expect(expanded[0].parsed.tasks[3].dependsOn).toEqual(['port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts']);
+    const built = targets(expanded);
     expect(built['agent--review'].dependsOn).toEqual(expect.arrayContaining(['agent--port--src-a.legacy.ts', 'agent--port--src-deep-b.legacy.ts']));
+    expect(built['agent--port--src-deep-b.legacy.ts'].options).toMatchObject({
+      task: 'port--src-deep-b.legacy.ts',
+      template: 'port',
+      file: 'src/deep/b.legacy.ts',
+    });
   });
 
-  it('keeps every id when a file is added: the new file adds one worker', () => {
-    const before = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a.legacy.ts']))[0].parsed.tasks.map((task) => task.id);
-    const after = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/0.legacy.ts']))[0].parsed.tasks.map(
-      (task) => task.id,
-    );
-    expect(after.filter((id) => !before.includes(id))).toEqual(['port--src-0.legacy.ts']);
+  it('fills a worker at run time exactly as createNodes did, from its target options', () => {
+    const files = ['tools/migrate/src/deep/b.legacy.ts'];
+    const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(files));
+    const inferred = expanded[0].parsed.tasks.find((task) => task.id === 'port--src-deep-b.legacy.ts');
+    const atRunTime = withWorker(taskList(FILE_TEMPLATE).parsed, {
+      id: 'port--src-deep-b.legacy.ts',
+      template: 'port',
+      file: 'src/deep/b.legacy.ts',
+      project: tools,
+    });
+    expect(atRunTime.tasks.find((task) => task.id === 'port--src-deep-b.legacy.ts')).toEqual(inferred);
+  });
+
+  it('keeps every worker id when a file is added: the new file adds one worker', () => {
+    const names = (files: string[]) => expandForEach([taskList(FILE_TEMPLATE)], facts(files))[0].parsed.tasks.map((task) => task.id);
+    const before = names(['tools/migrate/src/a.legacy.ts']);
+    const after = names(['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/0.legacy.ts']);
+    expect(after.filter((name) => !before.includes(name))).toEqual(['port--src-0.legacy.ts']);
   });
 
   it('slugs any file name to a valid id and reports colliding slugs, giving each a hash', () => {
     expect(slug('src/ünï côde/$weird (1).legacy.ts')).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
     expect(slug(`${'x'.repeat(300)}.ts`).length).toBeLessThanOrEqual(80);
-    const [input] = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a b.legacy.ts', 'tools/migrate/src/a-b.legacy.ts']));
-    const ids = input.parsed.tasks.map((task) => task.id).filter((id) => id.startsWith('port'));
-    expect(new Set(ids).size).toBe(2);
-    for (const id of ids) expect(id).toMatch(/^port--src-a-b\.legacy\.ts-[0-9a-f]{8}$/);
-    expect(input.parsed.notes?.filter((note) => note.code === 'duplicate-id')).toHaveLength(2);
-    targets([input]);
+    const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a b.legacy.ts', 'tools/migrate/src/a-b.legacy.ts']));
+    const workers = expanded[0].parsed.tasks.map((task) => task.id).filter((id) => id.startsWith('port'));
+    expect(new Set(workers).size).toBe(2);
+    for (const name of workers) expect(name).toMatch(/^port--src-a-b\.legacy\.ts-[0-9a-f]{8}$/);
+    expect(expanded[0].parsed.notes?.filter((note) => note.code === 'duplicate-id')).toHaveLength(2);
+    targets(expanded);
   });
 
   it('reports a template that matches nothing, and a final task on a template that does not exist', () => {

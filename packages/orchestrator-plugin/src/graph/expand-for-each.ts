@@ -2,6 +2,7 @@ import { minimatch } from 'minimatch';
 import { quote } from '../task-spec/bounded-text';
 import { TASK_ID_PATTERN, type ScriptSpec, type TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
+import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
 import type { SpecFileInput } from './agent-graph';
 import { resolvePattern } from './upstream-outputs';
 
@@ -101,8 +102,12 @@ export function expandForEach(inputs: readonly SpecFileInput[], facts: ForEachFa
             taskId: id,
             message: `forEach of task ${quote(task.id)}: ${quote(item.file ?? item.project.name)} slugs to the same target id as another item, so its id carries a hash of its path: ${quote(id)}`,
           });
-        const worker = fillTemplate(task, item, id, project.name);
+        // A file worker stays in the template's project. It cannot have a project of its own: Nx's native
+        // hasher fails on a project whose root holds no file, and rooting it at its file would take the file
+        // out of its real project. (Nx hashes every target of a project into each of its tasks, so this is
+        // why a new file re-runs its template's other workers: see docs/fan-out.md.)
         const home = item.file === undefined ? item.project : project;
+        const worker = fillTemplate(task, item, id, project.name, project.root);
         workers.push(`${home.name}:${id}`);
         if (home.root === project.root) ownTasks.push(worker);
         else {
@@ -180,23 +185,49 @@ function fileTokenMisuse(task: TaskSpec): string | undefined {
     : undefined;
 }
 
-function fillTemplate(task: TaskSpec, item: Item, id: string, templateProject: string): TaskSpec {
+/**
+ * The spec file as the executor needs it for one worker: the template `template` filled for the
+ * worker's item (its own project, or its `file`), under the worker's id. The same filling
+ * createNodes did, so the worker runs exactly the task its target was inferred from.
+ */
+export function withWorker(
+  parsed: ParsedSpecFile,
+  request: { id: string; template: string; file?: string; project: { name: string; root: string } },
+): ParsedSpecFile {
+  const template = parsed.tasks.find((task) => task.id === request.template && task.forEach);
+  if (!template) return parsed;
+  const item: Item = { project: { ...request.project, inferred: false }, file: request.file, id: request.id, identity: request.file ?? request.project.name };
+  const worker = fillTemplate(template, item, request.id, request.project.name, request.project.root);
+  return { ...parsed, tasks: [...parsed.tasks.filter((task) => task.id !== request.id), worker] };
+}
+
+function fillTemplate(task: TaskSpec, item: Item, id: string, templateProject: string, templateRoot: string): TaskSpec {
   const fileItem = item.file !== undefined;
   const values: Record<string, string> = fileItem
-    ? { file: item.file!, fileStem: stem(item.file!), project: templateProject, projectRoot: item.project.root }
+    ? { file: item.file!, fileStem: stem(item.file!), project: templateProject, projectRoot: templateRoot }
     : { project: item.project.name, projectRoot: item.project.root };
   const fill = (text: string) => text.replace(/\{(project|projectRoot|file|fileStem)\}/g, (token, name: string) => values[name] ?? token);
-  // `{projectRoot}` at the start of a path is Nx's own prefix: left for the path resolution, which places it in the worker's project.
-  const fillPath = (pattern: string) => (pattern.startsWith('{projectRoot}') ? `{projectRoot}${fill(pattern.slice('{projectRoot}'.length))}` : fill(pattern));
+  // A project worker's paths stay relative to its project (`{projectRoot}` at the start is Nx's own prefix). A file
+  // worker's project is not where its files are: its paths are made workspace-relative, from the template's project.
+  const fillPath = fileItem
+    ? (pattern: string) => {
+        const negated = pattern.startsWith('!');
+        const body = negated ? pattern.slice(1) : pattern;
+        const filled = body.startsWith('{projectRoot}') ? `{projectRoot}${fill(body.slice('{projectRoot}'.length))}` : fill(body);
+        return `${negated ? '!' : ''}{workspaceRoot}/${resolvePattern(filled, templateRoot)}`;
+      }
+    : (pattern: string) => (pattern.startsWith('{projectRoot}') ? `{projectRoot}${fill(pattern.slice('{projectRoot}'.length))}` : fill(pattern));
   const inputs = task.inputs.map(fillPath);
-  if (fileItem && !inputs.includes(item.file!)) inputs.push(item.file!);
-  // A worker placed in another project still depends on the template project's tasks.
-  const dependsOn = task.dependsOn.map((reference) => (fileItem || reference.includes(':') ? reference : `${templateProject}:${reference}`));
+  const ownFile = fileItem ? fillPath(item.file!) : undefined;
+  if (ownFile && !inputs.includes(ownFile)) inputs.push(ownFile);
+  // A worker in another project still depends on the template project's tasks.
+  const dependsOn = task.dependsOn.map((reference) => (reference.includes(':') ? reference : `${templateProject}:${reference}`));
   const { forEach: _template, ...rest } = task;
   void _template;
   return {
     ...rest,
     id,
+    worker: { template: task.id, ...(fileItem ? { file: item.file } : {}) },
     prompt: fill(task.prompt),
     description: task.description === undefined ? undefined : fill(task.description),
     inputs,

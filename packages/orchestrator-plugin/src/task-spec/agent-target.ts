@@ -23,12 +23,16 @@ export interface AgentTargetOptions {
   task?: string;
   /** Set when the spec is invalid: running the target fails with this message. */
   error?: string;
+  /** Set on a forEach worker: the id of the template it was made from (the spec holds the template, not the worker). */
+  template?: string;
+  /** Set on a forEach.files worker: its file, relative to the project root. */
+  file?: string;
   /** `name:digest` of the nx.json profile the task runs with: changes when the profile does. */
   profile?: string;
 }
 
 /** Every option name of {@link AgentTargetOptions}, checked by the compiler in both directions. */
-export const AGENT_TARGET_OPTION_NAMES = ['spec', 'task', 'error', 'profile'] as const satisfies ReadonlyArray<keyof AgentTargetOptions>;
+export const AGENT_TARGET_OPTION_NAMES = ['spec', 'task', 'template', 'file', 'error', 'profile'] as const satisfies ReadonlyArray<keyof AgentTargetOptions>;
 type Missing = Exclude<keyof AgentTargetOptions, (typeof AGENT_TARGET_OPTION_NAMES)[number]>;
 const everyOptionNamed: Missing extends never ? true : Missing = true;
 void everyOptionNamed;

@@ -185,6 +185,8 @@ export interface TaskSpec {
   writeViolations?: 'fail' | 'warn';
   /** A template: the graph layer replaces it with one worker per item (see graph/expand-for-each). */
   forEach?: ForEachSpec;
+  /** Set on a worker made from a forEach template: the template's id and, over files, the worker's file (relative to the project root). */
+  worker?: { template: string; file?: string };
   /** Claimed by a decomposition; checked against the edges, not trusted. */
   parallelWith?: string[];
   phase?: string;

@@ -12,6 +12,7 @@ import { RUN_RECORDS_FOLDER } from '../../runs/run-folders';
 import { readRunRecord, writeRunRecord, type RunRecord } from '../../runs/run-record';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
+import { withWorker } from '../../graph/expand-for-each';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
 import { normalizePluginOptions, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
@@ -205,8 +206,11 @@ export function resolveAgentTarget({
   const pluginOptions = normalizePluginOptions(
     findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
   );
-  const resolution = resolveTaskRun(parsed, options.task, {
-    project: { name: projectName, root: context.projectsConfigurations.projects[projectName].root },
+  const project = { name: projectName, root: context.projectsConfigurations.projects[projectName].root };
+  // A forEach worker is not in its spec: the template is, filled for the worker's item as createNodes filled it.
+  const spec = options.template && options.task ? withWorker(parsed, { id: options.task, template: options.template, file: options.file, project }) : parsed;
+  const resolution = resolveTaskRun(spec, options.task, {
+    project,
     options: pluginOptions,
     subagents: loadSubagentProfiles(context.root).profiles,
   });
