@@ -1,0 +1,1 @@
+// Migrated from src/legacy/invoices.ts: logger.info replaces console.log.

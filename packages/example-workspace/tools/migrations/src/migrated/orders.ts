@@ -1,0 +1,1 @@
+// Migrated from src/legacy/orders.ts: logger.info replaces console.log.

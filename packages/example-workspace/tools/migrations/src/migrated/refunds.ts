@@ -1,0 +1,1 @@
+// Migrated from src/legacy/refunds.ts: logger.info replaces console.log.
