@@ -138,6 +138,12 @@ describe('expandForEach over projects', () => {
     expect(inB.targets['agent--upgrade'].outputs).toContain('{projectRoot}/UPGRADED.md');
   });
 
+  it('turns a pattern the matcher refuses into a problem of that template, never an exception', () => {
+    const huge = PROJECT_TEMPLATE.replace('"tag:lib"', `"${'*'.repeat(70_000)}"`);
+    const [input] = expandForEach([taskList(huge)], { projects, filesByGlob: new Map() });
+    expect(input.parsed.problems.map((problem) => problem.message)).toEqual([expect.stringContaining('cannot be matched')]);
+  });
+
   it('matches project names by pattern, and refuses {file} in a project template', () => {
     const byName = expandForEach([taskList(PROJECT_TEMPLATE.replace('"tag:lib"', '"lib-*"'))], { projects, filesByGlob: new Map() });
     expect(byName.map((input) => input.project.root)).toEqual(['tools/migrate', 'libs/a', 'libs/b']);

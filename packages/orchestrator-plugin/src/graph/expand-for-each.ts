@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import { quote } from '../task-spec/bounded-text';
+import { describeError, quote } from '../task-spec/bounded-text';
 import { TASK_ID_PATTERN, type ScriptSpec, type TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
 import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
@@ -75,9 +75,22 @@ export function expandForEach(inputs: readonly SpecFileInput[], facts: ForEachFa
         ownTasks.push(task);
         continue;
       }
-      const items = task.forEach.projects ? projectItems(task, facts) : fileItems(task, project.root, facts);
       const workers: string[] = [];
       workersByTemplate.set(`${project.name}:${task.id}`, workers);
+      let items: Item[];
+      try {
+        items = task.forEach.projects ? projectItems(task, facts) : fileItems(task, project.root, facts);
+      } catch (error) {
+        // A pattern the matcher refuses (minimatch throws on one over 64 KB) costs this template only.
+        problems.push({
+          code: 'invalid-field',
+          file: task.file,
+          line: task.line,
+          taskId: task.id,
+          message: `forEach of task ${quote(task.id)} cannot be matched: ${describeError(error)}`,
+        });
+        continue;
+      }
       if (items.length === 0) {
         notes.push({
           code: 'invalid-field',
