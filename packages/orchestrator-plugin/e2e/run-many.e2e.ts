@@ -46,15 +46,18 @@ describe('nx run-many -t agent --parallel=3', () => {
         checked++;
       }
     }
-    expect(checked).toBe(8);
+    // 8 edges among the example's hand-written tasks, 10 from the logging-migration fan-out (5 workers after the plan, 5 before the report).
+    expect(checked).toBe(18);
   });
 
   it('overlaps independent tasks in time', () => {
     const storefront = ['audit-accessibility', 'write-seo-meta', 'add-analytics-events'].map((task) => interval(runRecord(workspace, 'storefront', task)));
     const overlapping = storefront.filter((a, index) => storefront.some((b, other) => other !== index && a.start < b.end && b.start < a.end));
     expect(overlapping.length).toBeGreaterThanOrEqual(2);
-    const phaseOne = ['1.1', '1.2'].map((task) => interval(runRecord(workspace, 'checkout-redesign', task)));
-    expect(phaseOne[0].start < phaseOne[1].end && phaseOne[1].start < phaseOne[0].end).toBe(true);
+    // With more ready tasks than slots (the fan-out added some), which ones Nx co-schedules is its choice; that it fills all 3 slots is not.
+    const all = EXAMPLE_TASKS.map((key) => interval(runRecord(workspace, key.split(':')[0], key.split(':')[1])));
+    const mostAtOnce = Math.max(...all.map((a) => all.filter((b) => b.start <= a.start && a.start < b.end).length));
+    expect(mostAtOnce).toBe(3);
   });
 
   it('hands each upstream summary to its dependent, across projects, and retries a transient failure', () => {
