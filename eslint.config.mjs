@@ -89,9 +89,13 @@ export default tseslint.config(
   layer('agents', [
     NX,
     forbid(
-      ['graph', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'limits', 'plan', 'cli', 'testing'],
+      ['graph', 'executors', 'plugins', 'generators', 'workspace', 'cache-server', 'plan', 'cli', 'testing'],
       'agents never import Nx, the graph, the executors or the plugin',
     ),
+    {
+      group: ['../limits/*', '!../limits/abortable-sleep', '../../limits/*', '!../../limits/abortable-sleep'],
+      message: 'agents may only share the abortable sleep of limits (limits/abortable-sleep); the run limits reach them as attempt hooks',
+    },
   ]),
   // plan: what a run would do, from Nx's task graph, hasher and cache; the launch guard. Prices come from agents/pricing only.
   layer('plan', [

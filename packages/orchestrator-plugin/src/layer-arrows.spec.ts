@@ -50,6 +50,7 @@ const ALLOWED: Array<[string, string]> = [
   ['limits/x.ts', "import { safeSegment } from '../task-spec/path-safety';"],
   ['executors/agent/x.ts', "import { RunLimits } from '../../limits/task-limits';"],
   ['cli/x.ts', "import { runPlanCommand } from '../plan/plan-command';"],
+  ['agents/x.ts', "import { abortableSleep } from '../limits/abortable-sleep';"],
 ];
 
 /** The layer arrows of the README hold by lint: each wrong arrow below is an error, each right one is not. */

@@ -1,5 +1,5 @@
 import { AgentError, UnsupportedFeatureError } from './agent-error';
-import { abortableSleep, MAX_RETRY_AFTER_MS, withRetries, type RetryOptions } from './retry';
+import { MAX_RETRY_AFTER_MS, withRetries, type RetryOptions } from './retry';
 import { RetryError, type RetryErrorReason } from './retry-error';
 
 const transient = (message: string, retryAfterMs?: number) => new AgentError(message, { isRetryable: true, statusCode: 503, retryAfterMs });
@@ -199,21 +199,5 @@ describe('withRetries: deadline, hooks, markers', () => {
     expect(foreign instanceof AgentError).toBe(false);
     expect(AgentError.isInstance(foreign)).toBe(true);
     expect([AgentError.isInstance(new Error('plain')), AgentError.isInstance(undefined), AgentError.isInstance('text')]).toEqual([false, false, false]);
-  });
-});
-
-describe('abortableSleep', () => {
-  it.each<[string, (controller: AbortController) => void, number, [number, number]]>([
-    ['waits the full time without an abort', () => undefined, 40, [35, 1_000]],
-    ['returns at once when already aborted', (controller) => controller.abort(), 60_000, [0, 1_000]],
-    ['returns early when aborted while waiting', (controller) => setTimeout(() => controller.abort(), 10), 60_000, [5, 1_000]],
-  ])('%s', async (_name, arrange, milliseconds, [minimum, maximum]) => {
-    const controller = new AbortController();
-    arrange(controller);
-    const started = Date.now();
-    await abortableSleep(milliseconds, controller.signal);
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(minimum);
-    expect(elapsed).toBeLessThan(maximum);
   });
 });

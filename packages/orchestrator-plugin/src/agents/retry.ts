@@ -1,5 +1,6 @@
 import { formatDuration } from '../task-spec/duration';
 import { AgentError, asError } from './agent-error';
+import { abortableSleep } from '../limits/abortable-sleep';
 import { RetryError, type RetryErrorReason } from './retry-error';
 
 /** The longest wait a server's retry-after is honoured for; a longer one is cut to this. */
@@ -73,18 +74,4 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
 /** Whether the provider turned an attempt away as rate limited or overloaded (429, 529): what a shared backoff listens for. */
 export function isRateLimit(error: AgentError): boolean {
   return error.statusCode !== undefined && RATE_LIMIT_STATUSES.has(error.statusCode);
-}
-
-/** Resolves after `milliseconds`, or at once when `signal` aborts. */
-export function abortableSleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, milliseconds);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

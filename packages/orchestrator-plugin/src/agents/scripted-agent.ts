@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { AgentError, defineAgentAdapter, type AgentAdapter } from './agent-adapter';
 import { isReallyInside } from './real-path-inside';
-import { abortableSleep } from './retry';
+import { abortableSleep } from '../limits/abortable-sleep';
 
 /**
  * The built-in deterministic agent: it calls no model. It waits for the script's duration,
