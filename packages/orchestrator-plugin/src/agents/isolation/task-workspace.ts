@@ -106,7 +106,7 @@ export async function openTaskWorkspace(request: OpenTaskWorkspaceRequest): Prom
         log: request.log,
       });
     } else if (request.writes.length) {
-      watch = await watchSharedCheckout({ workspaceRoot: request.workspaceRoot, exclude, baseEnv });
+      watch = await watchSharedCheckout({ workspaceRoot: request.workspaceRoot, exclude, baseEnv, log: request.log });
     }
   } catch (error) {
     activity.end();

@@ -39,6 +39,20 @@ describe('watchSharedCheckout', () => {
     expect((await watch.changedSince()).sort()).toEqual(['../other/b.ts', 'src/a.ts']);
   });
 
+  it('lets the task run when the shared checkout cannot be snapshotted (tried again, then said once): the write scope is a report, never a failure', async () => {
+    const repository = createRepository({ 'a.ts': 'a' });
+    // An embedded repository with no commit: `git add --all` fails on it every time.
+    const embedded = join(repository.root, 'vendored');
+    require('node:fs').mkdirSync(embedded);
+    require('node:child_process').execFileSync('git', ['init', '-q'], { cwd: embedded });
+    const lines: string[] = [];
+    const started = Date.now();
+    expect(await watchSharedCheckout({ workspaceRoot: repository.root, baseEnv, log: (line) => lines.push(line) })).toBeUndefined();
+    expect(lines).toEqual([expect.stringMatching(/^ {2}write scope not checked: the shared checkout could not be snapshotted \(.*vendored/)]);
+    // Three tries, with a pause between them.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
   it('is undefined outside a git repository', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'no-git-'));
     try {
