@@ -214,6 +214,19 @@ export function withWorker(
   return { ...parsed, tasks: [...parsed.tasks.filter((task) => task.id !== request.id), worker] };
 }
 
+/**
+ * The spec file as one target's task needs it: a forEach worker's template filled for its item
+ * (`owner` is the project the template is in), any other task's spec as it is. The executor and
+ * the plan both read a target's task through it.
+ */
+export function specOfTarget(
+  parsed: ParsedSpecFile,
+  target: { task?: string; template?: string; file?: string },
+  owner: { name: string; root: string },
+): ParsedSpecFile {
+  return target.template && target.task ? withWorker(parsed, { id: target.task, template: target.template, file: target.file, project: owner }) : parsed;
+}
+
 function fillTemplate(task: TaskSpec, item: Item, id: string, templateProject: string, templateRoot: string): TaskSpec {
   const fileItem = item.file !== undefined;
   const values: Record<string, string> = fileItem

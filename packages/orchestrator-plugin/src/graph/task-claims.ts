@@ -10,6 +10,21 @@ export interface SpecProject {
   name: string;
   /** No project.json or package.json encloses the file: the plugin defines (and names) the project. */
   inferred: boolean;
+  /**
+   * Set when the tasks get an Nx project of their own instead of the one they work in (`root`):
+   * a forEach file worker, a produced task list. Nx hashes every target of a project into each of
+   * its tasks, so a target that comes and goes in a shared project re-runs all its siblings.
+   */
+  node?: ProjectNode;
+}
+
+/** An Nx project node made for tasks that work elsewhere (see project-node.ts). */
+export interface ProjectNode {
+  /** A folder that holds no file: the node owns nothing, so no file of a real project moves. */
+  root: string;
+  /** The project the tasks work in, and depend on in the project graph (`nx affected` follows the edge). */
+  owner: string;
+  tags: readonly string[];
 }
 
 export interface TaskEntry {

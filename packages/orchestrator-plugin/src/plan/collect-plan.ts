@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectGraph, TaskGraph } from '@nx/devkit';
+import { specOfTarget } from '../graph/expand-for-each';
+import { workProjectOf } from '../graph/project-node';
 import { resolveTaskRun } from '../graph/resolve-task-run';
 import { parseTaskReference } from '../graph/task-key';
 import type { WriteFacts } from '../graph/write-conflicts';
@@ -80,7 +82,9 @@ export async function collectPlan(request: CollectPlanRequest): Promise<Collecte
     if (!parsedSpecs.has(targetOptions.spec)) parsedSpecs.set(targetOptions.spec, readParsed(workspaceRoot, targetOptions.spec));
     const parsed = parsedSpecs.get(targetOptions.spec);
     if (!parsed) return { ...base, agent, invalid: `the spec file ${targetOptions.spec} is gone` };
-    const resolution = resolveTaskRun(parsed, targetOptions.task, { project: { name: project.name, root: project.data.root }, options, subagents });
+    // A file worker works in its owner's folder; a worker's task is its template, filled (as createNodes did).
+    const { owner, ...work } = workProjectOf(project.name, project.data);
+    const resolution = resolveTaskRun(specOfTarget(parsed, targetOptions, owner), targetOptions.task, { project: work, options, subagents });
     if (!resolution.ok) return { ...base, agent, invalid: resolution.problems.map(formatSpecProblem).join('\n') };
     const { run } = resolution;
     const record = readRunRecord(workspaceRoot, project.name, run.task.id);

@@ -17,6 +17,7 @@ import { writeFileAtomically } from '../runs/atomic-write';
 import { describeError } from '../task-spec/bounded-text';
 import { expandForEach } from '../graph/expand-for-each';
 import { readForEachFacts } from './read-for-each-facts';
+import { projectNodeConfiguration } from '../graph/project-node';
 
 /**
  * Every file the plugin reads: its own formats, `03-tasks.json` decompositions, task-master's
@@ -79,16 +80,19 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
       for (const { file, project, targets, targetGroup } of graph.files) {
         const result = results.get(file) ?? { projects: {} };
         results.set(file, result);
-        const existing = result.projects![project.root];
+        // A project node of its own (a file worker, a produced list) sits at its own file-less root.
+        const root = project.node?.root ?? project.root;
+        const existing = result.projects![root];
         const configuration: Omit<ProjectConfiguration, 'root'> & { root: string } = {
-          root: project.root,
-          ...(project.inferred ? { name: project.name } : {}),
+          ...(project.node ? projectNodeConfiguration(project.name, project.root, project.node) : { root }),
+          ...(project.inferred && !project.node ? { name: project.name } : {}),
           targets: { ...existing?.targets, ...(targets as ProjectConfiguration['targets']) },
-          metadata: {
-            targetGroups: { 'Agent tasks': [...((existing?.metadata?.targetGroups?.['Agent tasks'] as string[] | undefined) ?? []), ...targetGroup] },
-          },
         };
-        result.projects![project.root] = configuration;
+        configuration.metadata = {
+          ...configuration.metadata,
+          targetGroups: { 'Agent tasks': [...((existing?.metadata?.targetGroups?.['Agent tasks'] as string[] | undefined) ?? []), ...targetGroup] },
+        };
+        result.projects![root] = configuration;
       }
       return [...results];
     } finally {

@@ -12,7 +12,8 @@ import { RUN_RECORDS_FOLDER } from '../../runs/run-folders';
 import { readRunRecord, writeRunRecord, type RunRecord } from '../../runs/run-record';
 import { isAgentTarget, type AgentTargetOptions } from '../../task-spec/agent-target';
 import { parseSpecFile } from '../../task-spec/parse-spec-file';
-import { withWorker } from '../../graph/expand-for-each';
+import { specOfTarget } from '../../graph/expand-for-each';
+import { workProjectOf } from '../../graph/project-node';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
 import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
 import { normalizePluginOptions, type NormalizedPluginOptions } from '../../task-spec/plugin-options';
@@ -206,9 +207,10 @@ export function resolveAgentTarget({
   const pluginOptions = normalizePluginOptions(
     findPluginOptions(context.root, context.nxJsonConfiguration?.plugins as PluginEntry[] | undefined, options.spec),
   );
-  const project = { name: projectName, root: context.projectsConfigurations.projects[projectName].root };
+  // A project node of its own (a file worker) works in its owner's folder.
+  const { owner, ...project } = workProjectOf(projectName, context.projectsConfigurations.projects[projectName]);
   // A forEach worker is not in its spec: the template is, filled for the worker's item as createNodes filled it.
-  const spec = options.template && options.task ? withWorker(parsed, { id: options.task, template: options.template, file: options.file, project }) : parsed;
+  const spec = specOfTarget(parsed, options, owner);
   const resolution = resolveTaskRun(spec, options.task, {
     project,
     options: pluginOptions,
