@@ -97,6 +97,15 @@ describe('forEach over 12 projects at --parallel=4', () => {
     expect(ran(result.output)).toEqual(['lib07:agent--upgrade', 'upgrade:agent--report']);
     expect(cached(result.output)).toHaveLength(12);
   });
+
+  it('adding a 13th project runs its worker and the final task only: the shared task and the other workers are cache hits', async () => {
+    workspace.write('libs/lib13/project.json', JSON.stringify({ name: 'lib13', tags: ['lib'] }));
+    workspace.write('libs/lib13/src/index.ts', "export const name = 'lib13';\n");
+    const result = await workspace.nx(['run-many', '-t', 'agent', '--parallel=4', '--output-style=static']);
+    expect(result.code).toBe(0);
+    expect(ran(result.output)).toEqual(['lib13:agent--upgrade', 'upgrade:agent--report']);
+    expect(cached(result.output)).toEqual([...PROJECTS.map((name) => `${name}:agent--upgrade`), 'upgrade:agent--design'].sort());
+  });
 });
 
 describe('forEach over 20 files', () => {
@@ -125,27 +134,40 @@ describe('forEach over 20 files', () => {
     expect(result.code).toBe(0);
     const workers = ran(result.output);
     expect(workers).toHaveLength(20);
-    expect(workers).toContain('app:agent--port--src-module-1.legacy.ts');
-    expect(workers).toContain('app:agent--port--src-deep-module-2.legacy.ts');
+    expect(workers).toContain('app--port--src-module-1.legacy.ts:agent--port');
+    expect(workers).toContain('app--port--src-deep-module-2.legacy.ts:agent--port');
     expect(workspace.read('apps/app/ported/module 2.legacy.ts')).toBe('// ported from src/deep/module 2.legacy.ts\n');
+    expect(runRecord(workspace, 'app--port--src-deep-module-2.legacy.ts', 'port').summary).toBe('ported src/deep/module 2.legacy.ts');
   });
 
-  // Nx 24 hashes every target of a project (name, executor, outputs, options) into each of its tasks, and its
-  // native hasher fails on a project whose root holds no file: a new worker target in the template's project
-  // therefore changes its siblings' hashes. This pins what happens today (see docs/fan-out.md).
-  it('adding a 21st file adds one target; Nx re-hashes the template project, so the other workers run again', async () => {
+  it('adding a 21st file runs one task; the other 20 are cache hits', async () => {
     workspace.write('apps/app/src/new/module 21.legacy.ts', '// the 21st\n');
     const result = await workspace.nx(['run-many', '-t', 'agent', '--parallel=4', '--output-style=static']);
     expect(result.code).toBe(0);
-    const workers = ran(result.output);
-    expect(workers).toHaveLength(21);
-    expect(workers).toContain('app:agent--port--src-new-module-21.legacy.ts');
+    expect(ran(result.output)).toEqual(['app--port--src-new-module-21.legacy.ts:agent--port']);
+    expect(cached(result.output)).toHaveLength(20);
   });
 
   it('editing one file re-runs only its worker', async () => {
     workspace.write('apps/app/src/module 3.legacy.ts', '// edited\n');
     const result = await workspace.nx(['run-many', '-t', 'agent', '--parallel=4', '--output-style=static']);
     expect(result.code).toBe(0);
-    expect(ran(result.output)).toEqual(['app:agent--port--src-module-3.legacy.ts']);
+    expect(ran(result.output)).toEqual(['app--port--src-module-3.legacy.ts:agent--port']);
+  });
+
+  it('`nx run app:agent` still runs every worker of the project, and `nx affected` follows a file to its worker', async () => {
+    const all = await workspace.nx(['run', 'app:agent', '--output-style=static']);
+    expect(all.code).toBe(0);
+    expect(cached(all.output)).toHaveLength(21);
+    workspace.git(['add', '-A']);
+    workspace.git(['commit', '-qm', 'ported']);
+    workspace.write('apps/app/src/module 5.legacy.ts', '// edited\n');
+    const affected = await workspace.nx(['affected', '-t', 'agent', '--base=HEAD', '--output-style=static']);
+    expect(affected.code).toBe(0);
+    // Nx 24 selects the aggregate by its own inputs (the project's files), then runs what it depends on.
+    expect(ran(affected.output)).toEqual(['app--port--src-module-5.legacy.ts:agent--port']);
+    expect(cached(affected.output)).toHaveLength(20);
+    const precise = await workspace.nx(['show', 'projects', '--affected', '--base=HEAD', '-t', 'agent--port']);
+    expect(precise.output.trim().split('\n')).toEqual(['app--port--src-module-5.legacy.ts']);
   });
 });

@@ -157,6 +157,7 @@ export function buildAgentGraph(
 
   // Targets, file by file; the aggregate comes from the first file of each project.
   const seenProjects = new Set<string>();
+  const nodeOwners = new Set(sorted.flatMap(({ project }) => (project.node ? [project.node.owner] : [])));
   // Names of file-level error targets per project. Nx merges same-name targets of one project,
   // so a name a task or an earlier file already has would hide that target's error (or fail a valid task).
   const fileErrorIds = new Map<string, Set<string>>();
@@ -165,7 +166,10 @@ export function buildAgentGraph(
     const group: string[] = [];
     if (!seenProjects.has(project.name)) {
       seenProjects.add(project.name);
-      targets[options.aggregateTarget] = aggregateTarget(options, project.name);
+      targets[options.aggregateTarget] = aggregateTarget(options, project.name, {
+        hasNodes: nodeOwners.has(project.name),
+        nodeSpec: project.node ? parsed.file : undefined,
+      });
       group.push(options.aggregateTarget);
     }
     const ids = [...new Set([...parsed.tasks.map((task) => task.id), ...parsed.problems.flatMap((problem) => (problem.taskId ? [problem.taskId] : []))])];

@@ -41,55 +41,77 @@ describe('expandForEach over files', () => {
     expect(forEachFileGlobs([taskList(FILE_TEMPLATE)])).toEqual(['tools/migrate/src/**/*.legacy.ts']);
   });
 
-  it('makes one worker per file, each in a project of its own and keyed on its own file, after the shared task and before the final one', () => {
+  it('makes one worker per file, each in a project node of its own and keyed on its own file, after the shared task and before the final one', () => {
     const files = ['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/deep/b.legacy.ts'];
     const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(files));
-    expect(expanded.map((input) => [input.project.name, input.parsed.tasks.map((task) => task.id)])).toEqual([
-      ['migrate', ['design', 'port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts', 'review']],
+    expect(expanded.map((input) => [input.project.name, input.project.node?.root, input.parsed.tasks.map((task) => task.id)])).toEqual([
+      ['migrate', undefined, ['design', 'review']],
+      ['migrate--port--src-a.legacy.ts', 'tools/migrate/.agent-workers/port/src-a.legacy.ts', ['port']],
+      ['migrate--port--src-deep-b.legacy.ts', 'tools/migrate/.agent-workers/port/src-deep-b.legacy.ts', ['port']],
     ]);
-    const worker = expanded[0].parsed.tasks[2];
+    // The node works in the template's folder and depends on its project; both nodes carry the template's tag.
+    expect(expanded[2].project).toMatchObject({ root: 'tools/migrate', node: { owner: 'migrate', tags: ['agent-workers:migrate:port'] } });
+    const worker = expanded[2].parsed.tasks[0];
     expect(worker.prompt).toBe('Port src/deep/b.legacy.ts (b.legacy) of migrate.');
     expect(worker.inputs).toEqual(['{workspaceRoot}/tools/migrate/src/deep/b.legacy.ts']);
     expect(worker.outputs).toEqual(['{workspaceRoot}/tools/migrate/out/b.legacy.ts']);
     expect(worker.script?.files).toEqual({ '{workspaceRoot}/tools/migrate/out/b.legacy.ts': 'ported src/deep/b.legacy.ts' });
     expect(worker.dependsOn).toEqual(['migrate:design']);
-    expect(expanded[0].parsed.tasks[3].dependsOn).toEqual(['port--src-a.legacy.ts', 'port--src-deep-b.legacy.ts']);
-    const built = targets(expanded);
-    expect(built['agent--review'].dependsOn).toEqual(expect.arrayContaining(['agent--port--src-a.legacy.ts', 'agent--port--src-deep-b.legacy.ts']));
-    expect(built['agent--port--src-deep-b.legacy.ts'].options).toMatchObject({
-      task: 'port--src-deep-b.legacy.ts',
-      template: 'port',
-      file: 'src/deep/b.legacy.ts',
-    });
+    expect(expanded[0].parsed.tasks[1].dependsOn).toEqual(['migrate--port--src-a.legacy.ts:port', 'migrate--port--src-deep-b.legacy.ts:port']);
+    const graph = buildAgentGraph(expanded, normalizePluginOptions({ defaultAgent: 'scripted' }));
+    expect(graph.problems).toEqual([]);
+    const byProject = new Map(graph.files.map((file) => [file.project.name, file.targets]));
+    // The final task names the workers by their tag: adding a file changes no target of the template's project.
+    expect(byProject.get('migrate')!['agent--review'].dependsOn).toEqual([{ projects: ['tag:agent-workers:migrate:port'], target: 'agent--port' }]);
+    expect(byProject.get('migrate')!.agent.dependsOn).toEqual(['agent--*', { projects: ['tag:agent-nodes:migrate'], target: 'agent' }]);
+    const node = byProject.get('migrate--port--src-deep-b.legacy.ts')!;
+    expect(node['agent--port'].options).toMatchObject({ task: 'port', template: 'port', file: 'src/deep/b.legacy.ts' });
+    expect(node['agent--port'].dependsOn).toEqual([{ projects: ['migrate'], target: 'agent--design' }]);
+    // No {projectRoot} file set: Nx's hasher fails on one in a project that owns no file.
+    expect(JSON.stringify([node['agent--port'].inputs, node['agent--port'].outputs])).not.toContain('{projectRoot}');
+    expect(node['agent--port'].outputs).toEqual([
+      '{workspaceRoot}/.agent-runs/migrate--port--src-deep-b.legacy.ts/port',
+      '{workspaceRoot}/tools/migrate/out/b.legacy.ts',
+    ]);
   });
 
   it('fills a worker at run time exactly as createNodes did, from its target options', () => {
     const files = ['tools/migrate/src/deep/b.legacy.ts'];
     const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(files));
-    const inferred = expanded[0].parsed.tasks.find((task) => task.id === 'port--src-deep-b.legacy.ts');
-    const atRunTime = withWorker(taskList(FILE_TEMPLATE).parsed, {
-      id: 'port--src-deep-b.legacy.ts',
-      template: 'port',
-      file: 'src/deep/b.legacy.ts',
-      project: tools,
-    });
-    expect(atRunTime.tasks.find((task) => task.id === 'port--src-deep-b.legacy.ts')).toEqual(inferred);
+    const inferred = expanded[1].parsed.tasks[0];
+    const atRunTime = withWorker(taskList(FILE_TEMPLATE).parsed, { id: 'port', template: 'port', file: 'src/deep/b.legacy.ts', project: tools });
+    expect(atRunTime.tasks.find((task) => task.id === 'port')).toEqual(inferred);
   });
 
-  it('keeps every worker id when a file is added: the new file adds one worker', () => {
-    const names = (files: string[]) => expandForEach([taskList(FILE_TEMPLATE)], facts(files))[0].parsed.tasks.map((task) => task.id);
-    const before = names(['tools/migrate/src/a.legacy.ts']);
-    const after = names(['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/0.legacy.ts']);
-    expect(after.filter((name) => !before.includes(name))).toEqual(['port--src-0.legacy.ts']);
+  it('keeps every worker when a file is added: the new file adds one project node, and no other input changes', () => {
+    const expand = (files: string[]) => expandForEach([taskList(FILE_TEMPLATE)], facts(files));
+    const before = expand(['tools/migrate/src/a.legacy.ts']);
+    const after = expand(['tools/migrate/src/a.legacy.ts', 'tools/migrate/src/0.legacy.ts']);
+    expect(after.map((input) => input.project.name).filter((name) => !before.some((input) => input.project.name === name))).toEqual([
+      'migrate--port--src-0.legacy.ts',
+    ]);
+    const targetsOf = (inputs: SpecFileInput[]) =>
+      new Map(
+        buildAgentGraph(inputs, normalizePluginOptions({ defaultAgent: 'scripted' })).files.map((file) => [file.project.name, JSON.stringify(file.targets)]),
+      );
+    const [was, is] = [targetsOf(before), targetsOf(after)];
+    for (const [project, configuration] of was) expect([project, is.get(project)]).toEqual([project, configuration]);
+  });
+
+  it('never names a node like a known project: a clash gets a hash', () => {
+    const clash = [{ name: 'migrate--port--src-a.legacy.ts', root: 'libs/x', tags: [] }];
+    const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a.legacy.ts'], clash));
+    expect(expanded[1].project.name).toMatch(/^migrate--port--src-a\.legacy\.ts-[0-9a-f]{8}$/);
   });
 
   it('slugs any file name to a valid id and reports colliding slugs, giving each a hash', () => {
     expect(slug('src/ünï côde/$weird (1).legacy.ts')).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
     expect(slug(`${'x'.repeat(300)}.ts`).length).toBeLessThanOrEqual(80);
     const expanded = expandForEach([taskList(FILE_TEMPLATE)], facts(['tools/migrate/src/a b.legacy.ts', 'tools/migrate/src/a-b.legacy.ts']));
-    const workers = expanded[0].parsed.tasks.map((task) => task.id).filter((id) => id.startsWith('port'));
+    const workers = expanded.slice(1).map((input) => input.project.name);
     expect(new Set(workers).size).toBe(2);
-    for (const name of workers) expect(name).toMatch(/^port--src-a-b\.legacy\.ts-[0-9a-f]{8}$/);
+    for (const name of workers) expect(name).toMatch(/^migrate--port--src-a-b\.legacy\.ts-[0-9a-f]{8}$/);
+    expect(new Set(expanded.slice(1).map((input) => input.project.node?.root)).size).toBe(2);
     expect(expanded[0].parsed.notes?.filter((note) => note.code === 'duplicate-id')).toHaveLength(2);
     targets(expanded);
   });
@@ -136,6 +158,27 @@ describe('expandForEach over projects', () => {
     expect(graph.problems).toEqual([]);
     const inB = graph.files.find((file) => file.project.root === 'libs/b')!;
     expect(inB.targets['agent--upgrade'].outputs).toContain('{projectRoot}/UPGRADED.md');
+    // Each worker's project carries the template's tag, and the final task depends on the tag, not on a list
+    // that a new project would change (with every task of the template's project).
+    expect(inB.project.tags).toEqual(['agent-workers:migrate:upgrade']);
+    const own = graph.files.find((file) => file.project.root === 'tools/migrate')!;
+    expect(own.targets['agent--report'].dependsOn).toEqual([{ projects: ['tag:agent-workers:migrate:upgrade'], target: 'agent--upgrade' }]);
+  });
+
+  it("tags the template's own project when it is one of the items, and each project once per template", () => {
+    const withSelf = [...projects, { name: 'migrate', root: 'tools/migrate', tags: ['lib'] }];
+    const twice = PROJECT_TEMPLATE.replace(
+      '  - id: report',
+      '  - id: again\n    prompt: Again {project}.\n    forEach: { projects: "tag:ui" }\n  - id: report',
+    );
+    const expanded = expandForEach([taskList(twice)], { projects: withSelf, filesByGlob: new Map() });
+    expect(expanded[0].project.tags).toEqual(['agent-workers:migrate:upgrade']);
+    expect(expanded[0].parsed.tasks.map((task) => task.id)).toEqual(['design', 'upgrade', 'report']);
+    const inB = expanded.find((input) => input.project.root === 'libs/b')!;
+    expect([inB.project.tags, inB.parsed.tasks.map((task) => task.id)]).toEqual([
+      ['agent-workers:migrate:upgrade', 'agent-workers:migrate:again'],
+      ['upgrade', 'again'],
+    ]);
   });
 
   it('turns a pattern the matcher refuses into a problem of that template, never an exception', () => {

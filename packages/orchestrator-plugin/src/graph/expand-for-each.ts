@@ -3,7 +3,7 @@ import { describeError, quote } from '../task-spec/bounded-text';
 import { TASK_ID_PATTERN, type ScriptSpec, type TaskSpec } from '../task-spec/schema';
 import type { SpecProblem } from '../task-spec/spec-error';
 import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
-import type { SpecFileInput } from './agent-graph';
+import type { SpecFileInput, SpecProject } from './agent-graph';
 import { resolvePattern } from './upstream-outputs';
 
 /** A project a `forEach: { projects }` template can fan out over, as the plugin layer read it. */
@@ -21,6 +21,8 @@ export interface ForEachFacts {
 
 /** A dependency on every worker of a template: `migrate/{each}` or `project:migrate/{each}`. */
 const EACH_SUFFIX = '/{each}';
+/** The folder (in the template's project, holding no file) under which file workers' project nodes are rooted. */
+const WORKER_FOLDER = '.agent-workers';
 /** Longest slug kept whole; a longer one is cut and made unique by a hash of the full path. */
 const MAX_SLUG = 80;
 
@@ -69,7 +71,8 @@ export function expandForEach(inputs: readonly SpecFileInput[], facts: ForEachFa
     const problems = [...parsed.problems];
     const notes = [...(parsed.notes ?? [])];
     const ownTasks: TaskSpec[] = [];
-    const placed = new Map<string, { project: Item['project']; tasks: TaskSpec[] }>();
+    const placed = new Map<string, { project: SpecProject; tasks: TaskSpec[] }>();
+    const ownTags = new Set<string>();
     for (const task of parsed.tasks) {
       if (!task.forEach) {
         ownTasks.push(task);
@@ -115,25 +118,61 @@ export function expandForEach(inputs: readonly SpecFileInput[], facts: ForEachFa
             taskId: id,
             message: `forEach of task ${quote(task.id)}: ${quote(item.file ?? item.project.name)} slugs to the same target id as another item, so its id carries a hash of its path: ${quote(id)}`,
           });
-        // A file worker stays in the template's project. It cannot have a project of its own: Nx's native
-        // hasher fails on a project whose root holds no file, and rooting it at its file would take the file
-        // out of its real project. (Nx hashes every target of a project into each of its tasks, so this is
-        // why a new file re-runs its template's other workers: see docs/fan-out.md.)
-        const home = item.file === undefined ? item.project : project;
-        const worker = fillTemplate(task, item, id, project.name, project.root);
-        workers.push(`${home.name}:${id}`);
-        if (home.root === project.root) ownTasks.push(worker);
-        else {
-          const group = placed.get(home.root) ?? { project: home, tasks: [] };
-          group.tasks.push(worker);
-          placed.set(home.root, group);
+        // Nx hashes every target of a project into each of its tasks: a file worker in the template's project
+        // would re-run all its siblings whenever a file comes or goes. So each gets a project node of its own.
+        const home = item.file === undefined ? { ...item.project, tags: [eachTag(project.name, task.id)] } : fileWorkerProject(project, task.id, id, facts);
+        const worker = fillTemplate(task, item, task.id, project.name, project.root);
+        workers.push(`${home.name}:${task.id}`);
+        if (!home.node && home.root === project.root) {
+          // The template's own project is one of the items: the worker joins its tasks.
+          ownTasks.push(worker);
+          ownTags.add(eachTag(project.name, task.id));
+          continue;
         }
+        const place = home.node?.root ?? home.root;
+        const group = placed.get(place) ?? { project: home, tasks: [] };
+        // One project can be an item of several templates: it carries each one's tag.
+        if (group.project !== home) group.project = { ...group.project, tags: [...new Set([...(group.project.tags ?? []), ...(home.tags ?? [])])] };
+        group.tasks.push(worker);
+        placed.set(place, group);
       }
     }
-    expanded.push({ project, parsed: { ...parsed, tasks: ownTasks, problems, notes } });
+    expanded.push({
+      project: ownTags.size ? { ...project, tags: [...(project.tags ?? []), ...ownTags] } : project,
+      parsed: { ...parsed, tasks: ownTasks, problems, notes },
+    });
     for (const group of placed.values()) expanded.push({ project: group.project, parsed: { ...parsed, tasks: group.tasks, problems: [], notes: [] } });
   }
   return expanded.map((input) => withEachExpanded(input, workersByTemplate));
+}
+
+/**
+ * The tag every worker of one template carries: `x/{each}` becomes one `dependsOn` entry on
+ * `tag:<it>`, not a list of workers, so a worker that comes or goes changes no other target.
+ */
+export function eachTag(templateProject: string, template: string): string {
+  return `agent-workers:${templateProject}:${template}`;
+}
+
+/**
+ * A file worker's project node: named `<template project>--<template>--<slug>`, rooted in a
+ * folder of the template's project that holds no file, working in the template's project. A name
+ * a known project already has gets a hash of the file (Nx stops on two projects of one name).
+ */
+function fileWorkerProject(templateProject: SpecProject, template: string, id: string, facts: ForEachFacts): SpecProject {
+  let name = `${templateProject.name}--${id}`;
+  if (facts.projects.some((known) => known.name === name)) name = `${name}-${hash(`${templateProject.root}\0${id}`)}`;
+  const prefix = templateProject.root === '.' || templateProject.root === '' ? '' : `${templateProject.root}/`;
+  return {
+    name,
+    root: templateProject.root,
+    inferred: true,
+    node: {
+      root: `${prefix}${WORKER_FOLDER}/${template}/${id.slice(template.length + 2)}`,
+      owner: templateProject.name,
+      tags: [eachTag(templateProject.name, template)],
+    },
+  };
 }
 
 function projectItems(task: TaskSpec, facts: ForEachFacts): Item[] {
@@ -285,6 +324,7 @@ function withEachExpanded(input: SpecFileInput, workersByTemplate: ReadonlyMap<s
   if (!parsed.tasks.some((task) => task.dependsOn.some((reference) => reference.endsWith(EACH_SUFFIX)))) return input;
   const problems: SpecProblem[] = [...parsed.problems];
   const tasks = parsed.tasks.map((task) => {
+    const each: NonNullable<TaskSpec['each']> = [];
     const dependsOn = task.dependsOn.flatMap((reference) => {
       if (!reference.endsWith(EACH_SUFFIX)) return [reference];
       const template = reference.slice(0, -EACH_SUFFIX.length);
@@ -300,9 +340,18 @@ function withEachExpanded(input: SpecFileInput, workersByTemplate: ReadonlyMap<s
         });
         return [];
       }
-      return workers.map((worker) => (worker.startsWith(`${project.name}:`) ? worker.slice(project.name.length + 1) : worker));
+      const [templateProject, templateId] = splitQualified(qualified);
+      const references = workers.map((worker) => (worker.startsWith(`${project.name}:`) ? worker.slice(project.name.length + 1) : worker));
+      each.push({ tag: eachTag(templateProject, templateId), template: templateId, workers: references });
+      return references;
     });
-    return { ...task, dependsOn };
+    return each.length ? { ...task, dependsOn, each } : { ...task, dependsOn };
   });
   return { project, parsed: { ...parsed, tasks, problems } };
+}
+
+/** `project:id` split at its last ":" (task ids never contain one). */
+function splitQualified(reference: string): [string, string] {
+  const separator = reference.lastIndexOf(':');
+  return [reference.slice(0, separator), reference.slice(separator + 1)];
 }

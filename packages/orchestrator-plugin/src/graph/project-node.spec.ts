@@ -10,7 +10,7 @@ describe('project nodes', () => {
     expect(configuration).toEqual({
       root: 'apps/app/.agent-workers/port/src-a.ts',
       name: 'app--port--src-a.ts',
-      tags: ['agent-workers:app:port'],
+      tags: ['agent-workers:app:port', 'agent-nodes:app'],
       implicitDependencies: ['app'],
       metadata: { agentTasks: { workRoot: 'apps/app', owner: 'app' } },
     });

@@ -23,10 +23,18 @@ export function projectNodeConfiguration(name: string, workRoot: string, node: P
   return {
     root: node.root,
     name,
-    tags: [...node.tags],
+    tags: [...new Set([...node.tags, nodesOfTag(node.owner)])],
     implicitDependencies: [node.owner],
     metadata: { [WORK_PLACE_METADATA]: place },
   };
+}
+
+/**
+ * The tag every project node of `owner` carries: the owner's aggregate target runs the nodes'
+ * aggregates through one `dependsOn` entry on it, so `nx run <owner>:agent` still runs them.
+ */
+export function nodesOfTag(owner: string): string {
+  return `agent-nodes:${owner}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { PROVIDER_PACKAGES, PROVIDER_SELECTING_ENV } from '../task-spec/provider
 import type { ResolvedTaskRun } from '../task-spec/resolved-task-run';
 import { patternsOverlap, resolvePattern } from './upstream-outputs';
 import type { WriteFacts } from './write-conflicts';
+import { nodesOfTag } from './project-node';
 import type { TaskSpec } from '../task-spec/schema';
 import { formatSpecProblem, type SpecProblem } from '../task-spec/spec-error';
 
@@ -63,7 +64,7 @@ export function taskTarget(
 ): AgentTargetConfiguration {
   const { task, agent, project: ownProject } = run;
   const project = ownProject.name;
-  const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstreamDependsOn(upstream, project, options);
+  const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstreamDependsOn(upstream, project, options, task.each);
   dependsOn.push(...task.after);
   const contextInputs = task.inputs.filter((input) => !inputsProducedUpstream.has(input));
   const targetOptions: AgentTargetOptions = {
@@ -115,11 +116,27 @@ export function taskTarget(
 /** Problems written into one error target's message; the rest are counted (the report has them all). */
 const MAX_PROBLEMS_PER_TARGET = 20;
 
-/** `dependsOn` entries for upstream tasks: same-project ones by name, others by project. */
-function upstreamDependsOn(upstream: ReadonlyArray<{ project: string; id: string }>, project: string | undefined, options: NormalizedPluginOptions) {
-  return upstream.map(({ project: upstreamProject, id }) =>
-    upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id },
-  );
+/**
+ * `dependsOn` entries for upstream tasks: same-project ones by name, others by project, and the
+ * workers of an `x/{each}` as one entry on their template's tag (see eachTag): a list would change
+ * this target, and so every task of its project, whenever a worker comes or goes.
+ */
+function upstreamDependsOn(
+  upstream: ReadonlyArray<{ project: string; id: string }>,
+  project: string | undefined,
+  options: NormalizedPluginOptions,
+  each: TaskSpec['each'] = [],
+): Array<string | { projects: string[]; target: string }> {
+  const byTag = new Set(each.flatMap((group) => group.workers.map((worker) => (worker.includes(':') ? worker : `${project}:${worker}`))));
+  const entries: Array<string | { projects: string[]; target: string }> = each.map((group) => ({
+    projects: [`tag:${group.tag}`],
+    target: options.targetPrefix + group.template,
+  }));
+  for (const { project: upstreamProject, id } of upstream) {
+    if (byTag.has(`${upstreamProject}:${id}`)) continue;
+    entries.push(upstreamProject === project ? options.targetPrefix + id : { projects: [upstreamProject], target: options.targetPrefix + id });
+  }
+  return entries;
 }
 
 /**
@@ -165,7 +182,7 @@ export function closedTarget(
   options: NormalizedPluginOptions,
 ): AgentTargetConfiguration {
   const { task, project } = run;
-  const dependsOn = upstreamDependsOn(upstream, project.name, options);
+  const dependsOn = upstreamDependsOn(upstream, project.name, options, run.task.each);
   return {
     executor: 'nx:noop',
     ...(dependsOn.length ? { dependsOn } : {}),
@@ -186,11 +203,19 @@ export function closedTarget(
 }
 
 /** The per-project target that runs every agent task of the project. */
-export function aggregateTarget(options: NormalizedPluginOptions, project: string): AgentTargetConfiguration {
+export function aggregateTarget(
+  options: NormalizedPluginOptions,
+  project: string,
+  { hasNodes = false, nodeSpec }: { hasNodes?: boolean; nodeSpec?: string } = {},
+): AgentTargetConfiguration {
   return {
     executor: 'nx:noop',
-    // A glob, not a list: several spec files feed one project and Nx replaces merged arrays.
-    dependsOn: [`${options.targetPrefix}*`],
+    // A glob, not a list: several spec files feed one project and Nx replaces merged arrays. The
+    // project's nodes (file workers, produced lists) by their tag, which no node's coming changes.
+    dependsOn: [`${options.targetPrefix}*`, ...(hasNodes ? [{ projects: [`tag:${nodesOfTag(project)}`], target: options.aggregateTarget }] : [])],
+    // Nx hashes even a no-op, by default over `{projectRoot}/**/*`: that fails in a project node, which owns no file.
+    // Elsewhere the default stays: `nx affected -t agent` selects an aggregate by its own inputs (Nx 24 selects tasks).
+    ...(nodeSpec ? { inputs: [`{workspaceRoot}/${nodeSpec}`] } : {}),
     metadata: {
       description: `Run every agent task of ${project}, each after what it depends on`,
       technologies: TECHNOLOGIES,

@@ -16,6 +16,8 @@ export interface SpecProject {
    * its tasks, so a target that comes and goes in a shared project re-runs all its siblings.
    */
   node?: ProjectNode;
+  /** Tags the plugin adds to the project (the workers of a forEach template carry one: see eachTag). */
+  tags?: readonly string[];
 }
 
 /** An Nx project node made for tasks that work elsewhere (see project-node.ts). */

@@ -39,6 +39,28 @@ describe('createDependencies', () => {
     ]);
   });
 
+  it("follows a template's tag to its workers' projects, but not to the source's own project nodes", async () => {
+    const projects = {
+      tools: project('tools', {
+        'agent--report': agent([
+          { projects: ['tag:agent-workers:tools:upgrade'], target: 'agent--upgrade' },
+          { projects: ['tag:agent-workers:tools:port'], target: 'agent--port' },
+        ]),
+      }),
+      a: { ...project('a', { 'agent--upgrade': agent([]) }), tags: ['lib', 'agent-workers:tools:upgrade'] },
+      b: { ...project('b', { 'agent--upgrade': agent([]) }), tags: ['agent-workers:tools:upgrade'] },
+      'tools--port--x.ts': {
+        ...project('tools--port--x.ts', { 'agent--port': agent([]) }),
+        tags: ['agent-workers:tools:port'],
+        metadata: { agentTasks: { workRoot: 'libs/tools', owner: 'tools' } },
+      },
+    };
+    expect(await createDependencies({}, contextWith(projects))).toEqual([
+      { source: 'tools', target: 'a', type: 'implicit' },
+      { source: 'tools', target: 'b', type: 'implicit' },
+    ]);
+  });
+
   it.each<{ name: string; target: TargetConfiguration }>([
     { name: 'a self edge', target: agent([{ projects: ['api'], target: 'agent--other' }]) },
     { name: 'a project that does not exist', target: agent([{ projects: ['ghost'], target: 'agent--x' }]) },

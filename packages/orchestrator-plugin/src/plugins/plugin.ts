@@ -17,7 +17,7 @@ import { writeFileAtomically } from '../runs/atomic-write';
 import { describeError } from '../task-spec/bounded-text';
 import { expandForEach } from '../graph/expand-for-each';
 import { readForEachFacts } from './read-for-each-facts';
-import { projectNodeConfiguration } from '../graph/project-node';
+import { projectNodeConfiguration, workProjectOf } from '../graph/project-node';
 
 /**
  * Every file the plugin reads: its own formats, `03-tasks.json` decompositions, task-master's
@@ -88,6 +88,8 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
           ...(project.inferred && !project.node ? { name: project.name } : {}),
           targets: { ...existing?.targets, ...(targets as ProjectConfiguration['targets']) },
         };
+        const tags = [...new Set([...(existing?.tags ?? []), ...(configuration.tags ?? []), ...(project.tags ?? [])])];
+        if (tags.length) configuration.tags = tags;
         configuration.metadata = {
           ...configuration.metadata,
           targetGroups: { 'Agent tasks': [...((existing?.metadata?.targetGroups?.['Agent tasks'] as string[] | undefined) ?? []), ...targetGroup] },
@@ -111,12 +113,19 @@ export const createNodesV2 = createNodes;
 export const createDependencies: CreateDependencies<AgentPluginOptions> = (_options, context) => {
   const dependencies: RawProjectGraphDependency[] = [];
   const seen = new Set<string>();
+  let byTag: Map<string, string[]> | undefined;
+  // `x/{each}` is one entry on the workers' tag (see eachTag): its projects, but not the source's own nodes (they depend on it).
+  const tagged = (tag: string, source: string) => {
+    byTag ??= projectsByTag(context.projects);
+    return (byTag.get(tag) ?? []).filter((name) => workProjectOf(name, context.projects[name]).owner.name !== source);
+  };
   for (const [source, project] of Object.entries(context.projects)) {
     for (const target of Object.values(project.targets ?? {})) {
       if (!isAgentTarget(target)) continue;
       for (const dependency of target.dependsOn ?? []) {
         if (typeof dependency === 'string' || !dependency.projects) continue;
-        const projects = Array.isArray(dependency.projects) ? dependency.projects : [dependency.projects];
+        const patterns = Array.isArray(dependency.projects) ? dependency.projects : [dependency.projects];
+        const projects = patterns.flatMap((pattern) => (pattern.startsWith('tag:') ? tagged(pattern.slice(4), source) : [pattern]));
         for (const name of projects) {
           const key = `${source}\0${name}`;
           if (name === source || seen.has(key) || !context.projects[name]) continue;
@@ -128,6 +137,12 @@ export const createDependencies: CreateDependencies<AgentPluginOptions> = (_opti
   }
   return dependencies;
 };
+
+function projectsByTag(projects: Record<string, ProjectConfiguration>): Map<string, string[]> {
+  const byTag = new Map<string, string[]>();
+  for (const [name, project] of Object.entries(projects)) for (const tag of project.tags ?? []) byTag.set(tag, [...(byTag.get(tag) ?? []), name]);
+  return byTag;
+}
 
 /**
  * Prints the report where the user sees it. Nx's plugin-worker log channel reaches the terminal

@@ -187,6 +187,11 @@ export interface TaskSpec {
   forEach?: ForEachSpec;
   /** Set on a worker made from a forEach template: the template's id and, over files, the worker's file (relative to the project root). */
   worker?: { template: string; file?: string };
+  /**
+   * Set where `x/{each}` was resolved: per template, the tag all its workers carry and the workers
+   * (`project:id`) it stands for. Nx gets one `dependsOn` entry on the tag, not the list.
+   */
+  each?: Array<{ tag: string; template: string; workers: string[] }>;
   /** Claimed by a decomposition; checked against the edges, not trusted. */
   parallelWith?: string[];
   phase?: string;
