@@ -330,3 +330,29 @@ describe('buildAgentGraph: determinism', () => {
     expect(JSON.parse(expected).problems).toHaveLength(4);
   });
 });
+
+describe('tasks in a project node', () => {
+  const node: SpecProject = { root: 'apps/api', name: 'api--plan', inferred: true, node: { root: 'apps/api/.agent-produced/plan', owner: 'api', tags: [] } };
+
+  it('write every path in {workspaceRoot} form, from the folder they work in (Nx fails on {projectRoot} in a file-less project)', () => {
+    const graph = graphOf([
+      agentTask(api, 'other'),
+      agentTask(node, 'build-ui', 'inputs: ["src/**/*.ts", "!src/generated/**", "{workspaceRoot}/AGENTS.md"]', 'outputs: ["dist/ui"]', 'writes: ["src/ui/**"]'),
+    ]);
+    const target = targetsOf(graph, 'api--plan')['agent--build-ui'];
+    expect(target.inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/apps/api/src/**/*.ts',
+        '!{workspaceRoot}/apps/api/src/generated/**',
+        '{workspaceRoot}/AGENTS.md',
+        '!{workspaceRoot}/apps/api/src/ui/**',
+      ]),
+    );
+    expect(target.outputs).toEqual(['{workspaceRoot}/.agent-runs/api--plan/build-ui', '{workspaceRoot}/apps/api/dist/ui']);
+    expect(JSON.stringify(targetsOf(graph, 'api--plan'))).not.toContain('{projectRoot}');
+    // The node's aggregate reads its spec file (not the default {projectRoot}/**/*); its owner's runs the nodes by tag.
+    expect(targetsOf(graph, 'api--plan').agent.inputs).toEqual(['{workspaceRoot}/apps/api/tasks/build-ui.agent.md']);
+    expect(targetsOf(graph, 'api').agent.dependsOn).toEqual(['agent--*', { projects: ['tag:agent-nodes:api'], target: 'agent' }]);
+    expect(targetsOf(graph, 'api').agent.inputs).toBeUndefined();
+  });
+});

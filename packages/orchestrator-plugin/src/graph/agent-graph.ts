@@ -193,6 +193,7 @@ export function buildAgentGraph(
                   inputsProducedUpstream: inputsProducedUpstream(task, key, project.root),
                   lockedPackages: workspace.lockedPackages,
                   writeFacts: writeFactsOf(writeCheck, key),
+                  inProjectNode: project.node !== undefined,
                 },
                 options,
               );

@@ -32,6 +32,16 @@ export function toProjectPattern(pattern: string): string {
   return `{projectRoot}/${pattern.replace(/^\.\//, '')}`;
 }
 
+/**
+ * The same pattern in `{workspaceRoot}` form, for a task in a project node: Nx's hasher fails on
+ * a `{projectRoot}` file set in a project that owns no file (see project-node.ts).
+ */
+export function toWorkspacePattern(pattern: string, projectRoot: string): string {
+  if (pattern.startsWith('!')) return `!${toWorkspacePattern(pattern.slice(1), projectRoot)}`;
+  if (pattern.startsWith('{workspaceRoot}')) return pattern;
+  return `{workspaceRoot}/${resolvePattern(pattern, projectRoot)}`;
+}
+
 /** What a task target is built from. */
 export interface TaskTargetInput {
   run: ResolvedTaskRun;
@@ -43,6 +53,8 @@ export interface TaskTargetInput {
   lockedPackages: ReadonlySet<string>;
   /** What the conflict check found for this task (shown in the target's metadata, read by the plan). */
   writeFacts?: WriteFacts;
+  /** The task is in a project node: its paths are written in `{workspaceRoot}` form. */
+  inProjectNode?: boolean;
 }
 
 /**
@@ -59,10 +71,11 @@ export interface TaskTargetInput {
  *   no other package (so an unrelated lockfile change re-runs nothing).
  */
 export function taskTarget(
-  { run, upstream, inputsProducedUpstream, lockedPackages, writeFacts }: TaskTargetInput,
+  { run, upstream, inputsProducedUpstream, lockedPackages, writeFacts, inProjectNode = false }: TaskTargetInput,
   options: NormalizedPluginOptions,
 ): AgentTargetConfiguration {
   const { task, agent, project: ownProject } = run;
+  const nxPattern = inProjectNode ? (pattern: string) => toWorkspacePattern(pattern, ownProject.root) : toProjectPattern;
   const project = ownProject.name;
   const dependsOn: NonNullable<AgentTargetConfiguration['dependsOn']> = upstreamDependsOn(upstream, project, options, task.each);
   dependsOn.push(...task.after);
@@ -81,8 +94,8 @@ export function taskTarget(
     cache: task.cache,
     inputs: [
       `{workspaceRoot}/${task.file}`,
-      ...contextInputs.map(toProjectPattern),
-      ...writeExclusions(task, contextInputs, ownProject.root),
+      ...contextInputs.map(nxPattern),
+      ...writeExclusions(task, contextInputs, ownProject.root, inProjectNode),
       ...(agent.file ? [`{workspaceRoot}/${agent.file}`] : []),
       ...(upstream.length ? [{ dependentTasksOutputFiles: '**/*', transitive: true }] : []),
       ...PROVIDER_SELECTING_ENV[agent.provider].map((name) => ({ env: name })),
@@ -90,7 +103,7 @@ export function taskTarget(
       // workspace into every agent task, and any lockfile change would re-run them all.
       { externalDependencies: packages },
     ],
-    outputs: [`{workspaceRoot}/${run.recordFolder}`, ...task.outputs.map(toProjectPattern)],
+    outputs: [`{workspaceRoot}/${run.recordFolder}`, ...task.outputs.map(nxPattern)],
     metadata: {
       description: task.description ?? firstLine(task.prompt),
       technologies: TECHNOLOGIES,
@@ -101,7 +114,7 @@ export function taskTarget(
         provider: agent.provider,
         ...(task.model ? { model: task.model } : {}),
         ...(task.phase !== undefined ? { phase: task.phase, phaseName: task.phaseName } : {}),
-        ...(task.writes.length ? { writes: task.writes.map(toProjectPattern) } : {}),
+        ...(task.writes.length ? { writes: task.writes.map(nxPattern) } : {}),
         ...writeFacts,
         ...(task.extra ? { sourceFields: task.extra } : {}),
       },
@@ -234,14 +247,14 @@ function firstLine(text: string): string {
  * written in that input's own form: Nx reads a project file set made only of negations as
  * "every project file but these", which would put all the project's files into the key.
  */
-function writeExclusions(task: TaskSpec, contextInputs: readonly string[], projectRoot: string): string[] {
+function writeExclusions(task: TaskSpec, contextInputs: readonly string[], projectRoot: string, inProjectNode: boolean): string[] {
   const exclusions = new Set<string>();
   const positives = contextInputs.filter((input) => !input.startsWith('!'));
   for (const write of task.writes) {
     const written = resolvePattern(write, projectRoot);
     for (const input of positives) {
       if (!patternsOverlap(written, resolvePattern(input, projectRoot))) continue;
-      const inWorkspaceForm = toProjectPattern(input).startsWith('{workspaceRoot}');
+      const inWorkspaceForm = inProjectNode || toProjectPattern(input).startsWith('{workspaceRoot}');
       const relative = projectRoot === '.' ? written : written.startsWith(`${projectRoot}/`) ? written.slice(projectRoot.length + 1) : undefined;
       if (inWorkspaceForm) exclusions.add(`!{workspaceRoot}/${written}`);
       else if (relative !== undefined) exclusions.add(`!{projectRoot}/${relative}`);
