@@ -1,5 +1,6 @@
 import { interval, runRecord } from './utils/run-records';
-import { createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
+import { join } from 'node:path';
+import { createTempWorkspace, nxEnvironment, runCommand, type TempWorkspace } from './utils/temp-workspace';
 
 /** Tasks that ran an agent (not restored from the cache), as `project:target`. */
 function ran(output: string): string[] {
@@ -169,5 +170,18 @@ describe('forEach over 20 files', () => {
     expect(cached(affected.output)).toHaveLength(20);
     const precise = await workspace.nx(['show', 'projects', '--affected', '--base=HEAD', '-t', 'agent--port']);
     expect(precise.output.trim().split('\n')).toEqual(['app--port--src-module-5.legacy.ts']);
+  });
+
+  it('`nx-agents plan` resolves every worker as the executor does: none invalid, all cache hits', async () => {
+    const bin = workspace.readJson('node_modules/nx-agent-orchestrator/package.json').bin['nx-agents'] as string;
+    const result = await runCommand(
+      process.execPath,
+      [join(workspace.root, 'node_modules/nx-agent-orchestrator', bin), 'plan', '--json', '-t', 'agent'],
+      workspace.root,
+      nxEnvironment(workspace.root),
+    );
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout) as { totals: { agentTasks: number; invalid: number; cached: number; toRun: number } };
+    expect(plan.totals).toMatchObject({ agentTasks: 21, invalid: 0, cached: 21, toRun: 0 });
   });
 });
