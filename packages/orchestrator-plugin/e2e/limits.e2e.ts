@@ -130,6 +130,9 @@ describe('limits across a run', () => {
     expect(summary.limits?.budget).toMatchObject({ limits: { costUsd: 1 }, used: { costUsd: expect.closeTo(spent, 6) } });
     expect(first.output).toMatch(/run budget: \$\d\.\d{4} of \$1\.00 used, \$\d\.\d{4} left/);
     expect(first.output).toMatch(new RegExp(`skipped \\(budget\\): ${skipped.length} task\\(s\\) not started`));
+    // The run report says why each was skipped, with the budget's figures.
+    const report = workspace.read('.agent-runs/report.html');
+    for (const task of skipped) expect(report).toMatch(new RegExp(`a:${task} \\(skipped: budget \\(run budget`));
 
     const before = generated(server).length;
     const second = await workspace.nx(['run-many', '-t', 'agent', '--parallel=3', '--output-style=static'], {

@@ -78,3 +78,21 @@ describe('buildRunReport', () => {
     expect(html).toContain('<div id="saved"><b>$0.0100</b>saved by the cache: 10 in / 2 out tokens, 1.0s of agent time</div>');
   });
 });
+
+describe('buildRunReport, tasks that did not run', () => {
+  it('says why the plugin skipped a task (the run budget, with its figures), and only that a task Nx skipped was skipped', () => {
+    const notTimed = { startedAt: undefined, endedAt: undefined, outcome: 'skipped' as const };
+    const html = buildRunReport({
+      startedAt: 0,
+      endedAt: 12,
+      tasks: [
+        task('a', 0, 10),
+        { ...task('over', 0, 0), ...notTimed, skipped: { reason: 'budget', details: 'spent $0.31 of $0.30' } },
+        { ...task('after-failure', 0, 0), ...notTimed },
+      ],
+      totals: { ...totals, skipped: 2 },
+    });
+    expect(html).toContain('Not run: app:over (skipped: budget (spent $0.31 of $0.30)), app:after-failure (skipped)</p>');
+    expect(html).toContain('<td>skipped (budget)</td>');
+  });
+});

@@ -19,6 +19,8 @@ export interface ReportTask {
   error?: string;
   /** The tasks of the run it waited for (`project:task`). */
   upstream: string[];
+  /** Why the plugin skipped it (`budget`), and the figures; none when Nx skipped it. */
+  skipped?: { reason: string; details?: string };
 }
 
 export interface RunReportInput {
@@ -148,7 +150,7 @@ td.failed { color: #cf222e; }
 ${bars.join('\n')}
 </div>
 <div class="axis"><span>0s</span><span>${escape(formatDuration(span / 2))}</span><span>${escape(formatDuration(span))}</span></div>
-${notRun.length ? `<p>Not run: ${notRun.map((task) => `${escape(task.task)} (${task.outcome})`).join(', ')}</p>` : ''}
+${notRun.length ? `<p>Not run: ${notRun.map((task) => `${escape(task.task)} (${escape(notRunReason(task))})`).join(', ')}</p>` : ''}
 <div id="details"><p>Hover over a bar for its details; click it to keep them here.</p></div>
 ${details.join('\n')}
 <table>
@@ -201,11 +203,17 @@ function detailsOf(task: PlacedTask, index: number): string {
   );
 }
 
+/** `skipped: budget (spent $0.31 of $0.30)` for a task the plugin skipped, else the outcome. */
+function notRunReason(task: ReportTask): string {
+  if (!task.skipped) return task.outcome;
+  return `${task.outcome}: ${task.skipped.reason}${task.skipped.details ? ` (${task.skipped.details})` : ''}`;
+}
+
 function tableRow(task: ReportTask): string {
   const duration = task.startedAt !== undefined && task.endedAt !== undefined ? formatDuration(task.endedAt - task.startedAt) : '-';
   const cells = [
     task.task,
-    task.cache ? `cached (${task.cache})` : task.outcome,
+    task.cache ? `cached (${task.cache})` : task.skipped ? `${task.outcome} (${task.skipped.reason})` : task.outcome,
     duration,
     task.agent ?? '-',
     String(task.attempts ?? '-'),

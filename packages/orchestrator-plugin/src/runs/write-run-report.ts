@@ -26,6 +26,8 @@ export function writeRunReport({ workspaceRoot, summary, timings }: WriteRunRepo
     const separator = row.task.lastIndexOf(':');
     const [project, id] = [row.task.slice(0, separator), row.task.slice(separator + 1)];
     const record = row.outcome === 'skipped' ? undefined : readRunRecord(workspaceRoot, project, id);
+    // A task the plugin skipped has a record of why (Nx's own skips have none).
+    const skipped = row.reason ? { reason: row.reason, ...detailsOf(readRunRecord(workspaceRoot, project, id)?.skipped?.details) } : undefined;
     const timing = timings.get(row.task);
     const fromRecord = record && row.outcome !== 'cached' ? { startedAt: Date.parse(record.startedAt), endedAt: Date.parse(record.endedAt) } : undefined;
     const fromNx = timing?.startTime !== undefined && timing.endTime !== undefined ? { startedAt: timing.startTime, endedAt: timing.endTime } : undefined;
@@ -41,9 +43,14 @@ export function writeRunReport({ workspaceRoot, summary, timings }: WriteRunRepo
       tokens: row.tokens,
       costUsd: row.costUsd,
       upstream: record?.upstream ?? [],
+      ...(skipped ? { skipped } : {}),
     };
   });
   const html = buildRunReport({ startedAt: Date.parse(summary.startedAt), endedAt: Date.parse(summary.endedAt), tasks, totals: summary.totals });
   writeFileAtomically(provenPathInside(workspaceRoot, REPORT_PATH), html);
   return REPORT_PATH;
+}
+
+function detailsOf(details: string | undefined): { details?: string } {
+  return details ? { details } : {};
 }
