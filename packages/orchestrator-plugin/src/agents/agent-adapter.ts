@@ -74,6 +74,12 @@ export interface AgentAdapter {
   readonly capabilities: ProviderCapabilities;
   /** Base of the exponential backoff between attempts. */
   readonly retryBaseDelayMs?: number;
+  /**
+   * The agent is this process's own code (an SDK loop, the scripted agent): no child process's
+   * exit decides its outcome, so a stop that kills process trees deepest first cannot make it
+   * look like a success. Absent: it runs a process (a CLI), and a success waits for a stop on its way.
+   */
+  readonly runsInProcess?: boolean;
   run(request: AgentRunRequest): Promise<AgentRunResult>;
 }
 
@@ -89,13 +95,14 @@ export type AgentRun = (request: AgentRunRequest) => Promise<AgentRunOutput>;
  * (the graph reports those before a run; this keeps a direct caller honest too), and collects
  * the `warning` events of the attempt into the result, or into the error when it fails.
  */
-export function defineAgentAdapter(definition: { provider: ProviderId; retryBaseDelayMs?: number; run: AgentRun }): AgentAdapter {
+export function defineAgentAdapter(definition: { provider: ProviderId; retryBaseDelayMs?: number; runsInProcess?: boolean; run: AgentRun }): AgentAdapter {
   const capabilities = PROVIDER_CAPABILITIES[definition.provider];
   return {
     specificationVersion: AGENT_SPECIFICATION_VERSION,
     provider: definition.provider,
     capabilities,
     retryBaseDelayMs: definition.retryBaseDelayMs,
+    ...(definition.runsInProcess ? { runsInProcess: true } : {}),
     async run(request) {
       refuseUnsupported(definition.provider, capabilities, request);
       const warnings: AgentWarning[] = [];

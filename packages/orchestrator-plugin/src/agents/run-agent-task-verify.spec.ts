@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_PLUGIN_OPTIONS } from '../task-spec/plugin-options';
 import type { TaskSpec } from '../task-spec/schema';
 import { defineAgentAdapter, type AgentRunRequest } from './agent-adapter';
-import { runAgentTask } from './run-agent-task';
+import { runAgentTask, type RunAgentTaskRequest } from './run-agent-task';
 import { fakeTask } from '../testing/fake-agent-runs';
 import { resolvedRun } from '../testing/resolved-run';
 
@@ -19,7 +19,7 @@ function task(overrides: Partial<TaskSpec>): TaskSpec {
   return fakeTask({ id: 'answer', prompt: 'Write the answer.', agent: undefined, file: 'apps/api/answer.agent.md', verify: [CHECK], ...overrides });
 }
 
-async function run(spec: TaskSpec, createAdapter?: Parameters<typeof runAgentTask>[0]['createAdapter']) {
+async function run(spec: TaskSpec, createAdapter?: RunAgentTaskRequest['createAdapter'], extra: Partial<RunAgentTaskRequest> = {}) {
   const log: string[] = [];
   const record = await runAgentTask({
     workspaceRoot,
@@ -28,6 +28,7 @@ async function run(spec: TaskSpec, createAdapter?: Parameters<typeof runAgentTas
     signal: new AbortController().signal,
     log: (line) => log.push(line),
     ...(createAdapter ? { createAdapter } : {}),
+    ...extra,
   });
   return { record, log };
 }
@@ -78,6 +79,20 @@ describe('runAgentTask with verify checks', () => {
     const { record } = await run(task({ verify: undefined, script: { files: { 'answer.txt': 'broken\n' } } }));
     expect(record.status).toBe('succeeded');
     expect(record.verification).toBeUndefined();
+  });
+
+  // The scripted agent runs in this process: only the checks' processes could have been ended by a stop.
+  it.each<[string, string[] | undefined, boolean]>([
+    ['with a check, the stop check is told of its exit', ['true'], true],
+    ['without checks, of no child process', undefined, false],
+  ])('an in-process agent %s', async (_name, verify, toldOfExit) => {
+    const stopRequested = jest.fn((_check: { msSinceChildProcessExit?: number }) => false);
+    const { record } = await run(task({ verify, script: { files: { 'answer.txt': 'fixed\n' } } }), undefined, { stopRequested });
+    expect(record.status).toBe('succeeded');
+    expect(stopRequested).toHaveBeenCalledTimes(1);
+    const [check] = stopRequested.mock.calls[0];
+    expect(check.msSinceChildProcessExit !== undefined).toBe(toldOfExit);
+    if (toldOfExit) expect(check.msSinceChildProcessExit).toBeGreaterThanOrEqual(0);
   });
 
   it('a provider that cannot resume gets a new session that restates the task, the previous summary and the failed output', async () => {

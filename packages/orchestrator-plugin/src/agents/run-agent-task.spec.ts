@@ -164,6 +164,19 @@ describe('runAgentTask with a fake adapter', () => {
     expect(requests).toHaveLength(1);
   });
 
+  // A stop kills process trees deepest first, so a CLI's exit 0 can come a moment before the stop reaches this process:
+  // the check is told when the agent's process ended, and is told of none for an agent that runs in this process.
+  it.each<[string, boolean, Array<Array<{ msSinceChildProcessExit?: number }>>]>([
+    ['an agent that runs a process: its exit, on the run clock', false, [[{ msSinceChildProcessExit: 0 }]]],
+    ['an agent that runs in this process: no child process to wait for', true, [[{}]]],
+  ])('the stop check before a success is told of the last child process exit: %s', async (_name, runsInProcess, calls) => {
+    const { adapter } = fakeAdapter(async () => succeed());
+    const stopRequested = jest.fn(() => false);
+    const { record } = await run({ ...adapter, runsInProcess }, { stopRequested });
+    expect(record.status).toBe('succeeded');
+    expect(stopRequested.mock.calls).toEqual(calls);
+  });
+
   it('hands on the summaries of succeeded upstream tasks only, and lists every upstream task', async () => {
     const upstreamRecord = (project: string, taskId: string, status: RunRecord['status'], summary: string): RunRecord => ({
       schemaVersion: 1,

@@ -13,6 +13,7 @@ import { redactDeep, secretRedactor } from './redact-secrets';
 import { withRetries } from './retry';
 import { describeWriteScope, writeScopeFailure } from './isolation/describe-write-scope';
 import type { TaskWorkspace, WriteScopeReport } from './isolation/task-workspace';
+import { trackChildProcessExits, type StopCheck } from './stop-check';
 import { verifyTask, type VerificationRecord, type VerifyTurn } from './verify/verify-task';
 import { TRANSCRIPT_FILE } from '../runs/run-folders';
 import { clearRunRecord, readRunRecord, runRecordPath, writeRunRecord, type RunRecord, type RunStatus } from '../runs/run-record';
@@ -29,7 +30,7 @@ export interface RunAgentTaskRequest {
   /** Aborted by Ctrl-C / SIGTERM of the run. */
   signal: AbortSignal;
   /** A stop that may not have reached `signal` yet; awaited before a run is recorded as a success or a failure. */
-  stopRequested?: () => boolean | Promise<boolean>;
+  stopRequested?: (check: StopCheck) => boolean | Promise<boolean>;
   /** One line of progress for the task's terminal output. */
   log: (line: string) => void;
   /** Injectable for tests. */
@@ -130,8 +131,9 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
   const timeout = new AbortController();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout.signal]);
-  // May wait (the sentinel is given a moment to report a stop that is on its way).
-  const stopped = async () => signal.aborted || ((await request.stopRequested?.()) ?? false);
+  const childProcesses = trackChildProcessExits(() => now().getTime());
+  // May wait (the sentinel is given a moment, from the last child process's exit, to report a stop that is on its way).
+  const stopped = async () => signal.aborted || ((await request.stopRequested?.(childProcesses.stopCheck())) ?? false);
   try {
     const adapter = (request.createAdapter ?? ((provider) => createAgent(provider, { env })))(resolved.provider);
     const upstream = readUpstreamSummaries(workspaceRoot, request.upstream);
@@ -197,7 +199,8 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
         (turnAttempt) => {
           const attempt = earlier + turnAttempt;
           if (turnAttempt > 1) log(`  attempt ${turnAttempt} of ${task.retries + 1}`);
-          const tracked = () => history.track(attempt, () => adapter.run(attemptRequest(attempt, turn)), stopped);
+          const runAttempt = () => adapter.run(attemptRequest(attempt, turn)).finally(() => adapter.runsInProcess || childProcesses.exited());
+          const tracked = () => history.track(attempt, runAttempt, stopped);
           return reportAttempt({ attempt, hooks, history, model: profile.model, now: () => now().getTime() }, tracked);
         },
         {
@@ -226,7 +229,11 @@ export async function runAgentTask(request: RunAgentTaskRequest): Promise<RunRec
       canResume: adapter.capabilities.resume,
       signal,
       runTurn,
-      onProgress: (progress) => (verification = progress),
+      // Called as each round's checks (child processes) have ended.
+      onProgress: (progress) => {
+        verification = progress;
+        childProcesses.exited();
+      },
       log,
       env,
     });

@@ -15,6 +15,7 @@ export function createScriptedAgent(): AgentAdapter {
   return defineAgentAdapter({
     provider: 'scripted',
     retryBaseDelayMs: 100,
+    runsInProcess: true,
     async run(request) {
       const script = request.providerOptions?.scripted?.script ?? {};
       request.onEvent({ type: 'status', message: 'scripted agent: follows its script, calls no model' });

@@ -35,6 +35,8 @@ type AnthropicModule = { default: typeof Anthropic };
 export function createAnthropicAgent(dependencies: AgentDependencies): AgentAdapter {
   return defineAgentAdapter({
     provider: 'anthropic',
+    // An HTTP loop in this process, its tools too: no child process.
+    runsInProcess: true,
     async run(request) {
       const environment = mergedEnvironment(request, dependencies.env);
       const apiKey = readVariable(environment, 'ANTHROPIC_API_KEY');

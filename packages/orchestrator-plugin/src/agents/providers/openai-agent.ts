@@ -25,6 +25,8 @@ type OpenAiModule = { default: typeof OpenAI };
 export function createOpenAiAgent(dependencies: AgentDependencies): AgentAdapter {
   return defineAgentAdapter({
     provider: 'openai',
+    // An HTTP loop in this process, its tools too: no child process.
+    runsInProcess: true,
     async run(request) {
       const environment = mergedEnvironment(request, dependencies.env);
       const baseUrl = readVariable(environment, 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URL;

@@ -1,4 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { StopCheck } from '../../agents/stop-check';
 import type { RunLimits } from '../../limits/task-limits';
 import { readRunRecord } from '../../runs/run-record';
 import type { ParsedSpecFile } from '../../task-spec/parsed-spec-file';
@@ -33,7 +34,7 @@ export interface AgentBatchRequest {
   /** Aborts every running agent and starts nothing more. */
   signal: AbortSignal;
   /** Checked before a run is recorded as a success (see tree-kill-sentinel). */
-  stopRequested: () => boolean | Promise<boolean>;
+  stopRequested: (check: StopCheck) => boolean | Promise<boolean>;
   /** The run's limits, shared by the batch's tasks; default: opened on the first task that runs. */
   limits?: RunLimits;
   /** Runs one task; default: runAgentTarget. */

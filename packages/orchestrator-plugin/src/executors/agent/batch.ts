@@ -2,7 +2,7 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { batchConcurrency } from './batch-concurrency';
 import { runAgentBatch, type BatchTaskOutcome } from './batch-run';
 import { openBatchLimits } from './open-run-limits';
-import { startTreeKillSentinel, STOP_GRACE_MS } from './tree-kill-sentinel';
+import { startTreeKillSentinel, stopCheckOf } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
 
 /**
@@ -31,8 +31,8 @@ export default async function* agentBatchExecutor(
       parallel: batchConcurrency(context.nxJsonConfiguration?.parallel),
       limits: openBatchLimits(context),
       signal: abort.signal,
-      // Each task that ended well gives a stop on its way a moment, as the per-task executor does.
-      stopRequested: () => sentinel.signalledWithin(STOP_GRACE_MS, abort.signal),
+      // Each task that ended well gives a stop on its way a moment after its last child process, as the per-task executor does.
+      stopRequested: stopCheckOf(sentinel, abort.signal),
     });
   } finally {
     sentinel.retire();

@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runAgentTarget } from './run-agent-target';
-import { startTreeKillSentinel, STOP_GRACE_MS } from './tree-kill-sentinel';
+import { startTreeKillSentinel, stopCheckOf } from './tree-kill-sentinel';
 import type { AgentExecutorOptions } from './schema';
 
 /**
@@ -21,7 +21,7 @@ export default async function agentExecutor(options: AgentExecutorOptions, conte
       projectName: context.projectName!,
       context,
       signal: abort.signal,
-      stopRequested: () => sentinel.signalledWithin(STOP_GRACE_MS, abort.signal),
+      stopRequested: stopCheckOf(sentinel, abort.signal),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     return { success };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { StopCheck } from '../../agents/stop-check';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { openTaskWorkspace, type TaskWorkspace } from '../../agents/isolation/task-workspace';
 import { runAgentTask } from '../../agents/run-agent-task';
@@ -30,7 +31,7 @@ export interface AgentTargetRun {
   context: Pick<ExecutorContext, 'root' | 'projectsConfigurations' | 'nxJsonConfiguration'> & { taskGraph?: TaskGraph };
   signal: AbortSignal;
   /** Checked before a run is recorded as a success (see tree-kill-sentinel); may wait a moment. */
-  stopRequested?: () => boolean | Promise<boolean>;
+  stopRequested?: (check: StopCheck) => boolean | Promise<boolean>;
   log: (line: string) => void;
   /** The run's limits in this process (a batch shares one); default: opened for this task. */
   limits?: RunLimits;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { startTreeKillSentinel } from './tree-kill-sentinel';
+import { startTreeKillSentinel, STOP_GRACE_MS, stopCheckOf } from './tree-kill-sentinel';
 
 const catChildren = (): number[] =>
   execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
@@ -72,5 +72,17 @@ describe('startTreeKillSentinel', () => {
     await expect(sentinel.signalledWithin(10_000, stop.signal)).resolves.toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
     sentinel.retire();
+  });
+  // Each case calls the check, then signals the sentinel at once: only a check that gives a grace sees it.
+  it.each<[string, { msSinceChildProcessExit?: number }, boolean]>([
+    ['no child process decided the outcome: no grace, the answer is taken at once', {}, false],
+    ['a child process exited just now: the grace waits for a signal on its way', { msSinceChildProcessExit: 0 }, true],
+    ['a child process exited longer ago than the grace: nothing left to wait', { msSinceChildProcessExit: STOP_GRACE_MS + 1 }, false],
+  ])('stop check: %s', async (_name, check, stopSeen) => {
+    const sentinel = startTreeKillSentinel(() => undefined);
+    const pid = sentinelPid();
+    const answer = stopCheckOf(sentinel, new AbortController().signal)(check);
+    process.kill(pid, 'SIGTERM');
+    await expect(answer).resolves.toBe(stopSeen);
   });
 });

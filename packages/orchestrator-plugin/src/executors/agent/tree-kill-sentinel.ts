@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { StopCheck } from '../../agents/stop-check';
 
-/** How long a run that ended well waits for a stop Nx may be signalling at that moment (see signalledWithin). */
+/** How long after a child process exited a run that ended well waits for a stop Nx may be signalling at that moment (see signalledWithin). */
 export const STOP_GRACE_MS = 200;
 
 /** A leaf process that tells whether Nx has started stopping this task's process tree. */
@@ -81,4 +82,14 @@ function procSaysSignalled(pid: number): boolean {
   }
   if (/^State:\s*[ZX]/m.test(status)) return true;
   return [...status.matchAll(/^(SigPnd|ShdPnd):\s*([0-9a-f]+)/gm)].some((match) => (BigInt(`0x${match[2]}`) & STOP_SIGNALS) !== 0n);
+}
+
+/**
+ * The stop check both executors give their runs: the sentinel's word at once, and, when a child
+ * process decided the outcome, up to STOP_GRACE_MS from that process's exit for a signal on its
+ * way (the time since then already counts). An in-process agent without checks waits for nothing.
+ */
+export function stopCheckOf(sentinel: TreeKillSentinel, stop: AbortSignal): (check: StopCheck) => Promise<boolean> {
+  return ({ msSinceChildProcessExit }) =>
+    sentinel.signalledWithin(msSinceChildProcessExit === undefined ? 0 : Math.max(0, STOP_GRACE_MS - msSinceChildProcessExit), stop);
 }
