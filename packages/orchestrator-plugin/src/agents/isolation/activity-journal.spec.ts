@@ -72,4 +72,34 @@ describe('startActivity', () => {
     expect(readdirSync(folder).sort()).toEqual(['app+self+' + process.pid + '+' + time.now() + '.json', 'garbage.json']);
     expect(self.overlapping()).toEqual([]);
   });
+  it('an ended run is one file whose name carries its times: a day later it goes by its name, even when it cannot be read', () => {
+    const time = clock(1_000);
+    const ended = run('ended', time.now);
+    time.advance(10);
+    ended.end();
+    expect(readdirSync(folder)).toEqual([`app+ended+${process.pid}+1000.ended-1010.json`]);
+    expect(JSON.parse(readFileSync(join(folder, `app+ended+${process.pid}+1000.ended-1010.json`), 'utf8'))).toMatchObject({ startedAt: 1_000, endedAt: 1_010 });
+    writeFileSync(join(folder, 'app+unreadable+1+0.ended-5.json'), '{not json');
+    time.advance(25 * 60 * 60 * 1000);
+    run('self', time.now);
+    expect(readdirSync(folder)).toEqual([`app+self+${process.pid}+${time.now()}.json`]);
+  });
+
+  it('a run caught between writing its end and removing its running file counts once, as ended', () => {
+    const entry: ActivityEntry = { project: 'app', task: 'ending', writes: [], isolation: 'shared', pid: process.pid, hostname: hostname(), startedAt: 900 };
+    writeFileSync(join(folder, 'app+ending+1+900.json'), JSON.stringify(entry));
+    writeFileSync(join(folder, 'app+ending+1+900.ended-1005.json'), JSON.stringify({ ...entry, endedAt: 1_005 }));
+    const time = clock(1_000);
+    const self = run('self', time.now);
+    time.advance(10);
+    expect(self.overlapping()).toEqual([{ ...entry, endedAt: 1_005 }]);
+  });
+  it('a dead run of this version is marked ended by renaming it to its ended name', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout.trim());
+    const crashed: ActivityEntry = { project: 'app', task: 'crashed', writes: [], isolation: 'shared', pid: deadPid, hostname: hostname(), startedAt: 500 };
+    writeFileSync(join(folder, `app+crashed+${deadPid}+500.json`), JSON.stringify(crashed));
+    run('self', clock(1_000).now);
+    expect(readdirSync(folder).sort()).toEqual([`app+crashed+${deadPid}+500.ended-1000.json`, `app+self+${process.pid}+1000.json`]);
+  });
 });
