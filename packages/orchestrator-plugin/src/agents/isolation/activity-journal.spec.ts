@@ -95,8 +95,9 @@ describe('startActivity', () => {
     expect(self.overlapping()).toEqual([{ ...entry, endedAt: 1_005 }]);
   });
   it('a dead run of this version is marked ended by renaming it to its ended name', () => {
-    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-    const deadPid = Number(dead.stdout.trim());
+    // A process that has exited (and been reaped by spawnSync): its pid runs nothing.
+    const deadPid = spawnSync('true').pid;
+    expect(deadPid).toBeGreaterThan(0);
     const crashed: ActivityEntry = { project: 'app', task: 'crashed', writes: [], isolation: 'shared', pid: deadPid, hostname: hostname(), startedAt: 500 };
     writeFileSync(join(folder, `app+crashed+${deadPid}+500.json`), JSON.stringify(crashed));
     run('self', clock(1_000).now);

@@ -98,7 +98,13 @@ const waitUntil = async (condition: () => boolean, what: string) => {
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  // A zombie has exited and only waits to be reaped: an orphan by init, which on a loaded machine can take a while.
+  try {
+    return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
