@@ -243,8 +243,13 @@ const PATH_FIELDS = ['outputs', 'writes', 'inputs'] as const;
 function pathProblems(entry: TaskEntry, workspace: WorkspaceFacts): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const { task, project } = entry;
-  for (const field of PATH_FIELDS) {
-    for (const pattern of task[field]) {
+  // The produced list is among the outputs and writes too: it is reported once, under its own field.
+  const fields = [
+    ...PATH_FIELDS.map((field) => ({ field, patterns: task[field].filter((pattern) => pattern !== task.produces) })),
+    { field: 'produces', patterns: task.produces === undefined ? [] : [task.produces] },
+  ];
+  for (const { field, patterns } of fields) {
+    for (const pattern of patterns) {
       const reason = patternOutsideWorkspace(pattern, project.root);
       const through = reason ? undefined : workspace.realPathOutside?.(staticFolder(resolvePattern(pattern.replace(/^!/, ''), project.root)));
       if (!reason && !through) continue;

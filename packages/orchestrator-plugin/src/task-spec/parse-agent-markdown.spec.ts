@@ -222,7 +222,7 @@ describe('parseAgentMarkdown: problems', () => {
         line: 2,
         taskId: 'write-api',
         message:
-          'unknown field "colour" in task "write-api". Known fields: id, description, agent, model, dependsOn, blockedBy, dependencies, after, inputs, outputs, writes, retries, timeout, cache, maxCost, maxTokens, script, verify, verifyAttempts, isolation, writeViolations, forEach.',
+          'unknown field "colour" in task "write-api". Known fields: id, description, agent, model, dependsOn, blockedBy, dependencies, after, inputs, outputs, writes, retries, timeout, cache, maxCost, maxTokens, script, verify, verifyAttempts, isolation, writeViolations, forEach, produces.',
       },
     },
     {

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { describeError } from './bounded-text';
 import { parseAgentMarkdown } from './parse-agent-markdown';
 import { parseDecomposition } from './parse-decomposition';
@@ -7,33 +6,9 @@ import { parseTaskList } from './parse-task-list';
 import { parseTaskMaster } from './parse-task-master';
 import type { ParsedSpecFile } from './parsed-spec-file';
 import type { SpecFormat } from './schema';
+import { specFormatOf } from './spec-format';
 
-/** The file names the plugin reads specs from (matched against the base name). */
-export const SPEC_FILE_PATTERNS = {
-  agentMarkdown: /\.agent\.md$/,
-  taskList: /^agent-tasks\.(json|ya?ml)$/,
-  decomposition: /^03-tasks\.json$/,
-};
-
-/** The format a workspace-relative path is read as, or undefined when the plugin does not read it. */
-export function specFormatOf(file: string): SpecFormat | undefined {
-  const name = basename(file);
-  if (SPEC_FILE_PATTERNS.agentMarkdown.test(name)) return 'agent-md';
-  if (SPEC_FILE_PATTERNS.taskList.test(name)) return 'task-list';
-  if (SPEC_FILE_PATTERNS.decomposition.test(name)) return 'decomposition';
-  const segments = file.split('/');
-  const parent = segments[segments.length - 2];
-  // claude-task-master: `.taskmaster/tasks/tasks.json`, and the older `tasks/tasks.json`.
-  if (name === 'tasks.json' && parent === 'tasks') return 'task-master';
-  // GitHub spec-kit: `specs/<feature>/tasks.md`.
-  if (name === 'tasks.md' && segments.length >= 3 && segments[segments.length - 3] === 'specs') return 'spec-kit';
-  return undefined;
-}
-
-/** Whether a file name is one the plugin reads as a spec. */
-export function isSpecFile(file: string): boolean {
-  return specFormatOf(file) !== undefined;
-}
+export { isSpecFile, SPEC_FILE_PATTERNS, specFormatOf } from './spec-format';
 
 const PARSERS: Record<SpecFormat, (file: string, content: string) => ParsedSpecFile> = {
   'agent-md': parseAgentMarkdown,

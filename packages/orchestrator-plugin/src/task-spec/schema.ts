@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { parseVerifyCheck } from './verify-check';
+import { isTaskListFile, PRODUCED_LIST_NAMES } from './spec-format';
 
 /**
  * The single source of truth for task-spec fields. Every format (`*.agent.md` frontmatter,
@@ -94,6 +95,21 @@ export const forEachSchema = z
   .refine((value) => (value.projects === undefined) !== (value.files === undefined), { message: 'forEach takes exactly one of "projects" or "files"' });
 export type ForEachSpec = z.output<typeof forEachSchema>;
 
+/**
+ * `produces`: the task list an analysis task writes, for the same invocation to run (see
+ * docs/fan-out.md). One file, relative to the project like `outputs`, in a list format the
+ * plugin reads; that it stays inside the workspace is checked by the graph layer, which knows
+ * the project's root.
+ */
+const producedFile = z.string().superRefine((path, context) => {
+  const body = path.replace(/^\{(projectRoot|workspaceRoot)\}\//, '');
+  if (body.trim() === '') context.addIssue({ code: 'custom', message: 'expected the path of a task list file, such as plan/agent-tasks.json' });
+  else if (/[*?[\]{}!]/.test(body))
+    context.addIssue({ code: 'custom', message: `"${path.slice(0, 200)}" is a pattern: produces names one file, such as plan/agent-tasks.json` });
+  else if (!isTaskListFile(body))
+    context.addIssue({ code: 'custom', message: `"${path.slice(0, 200)}" is not a task list the plugin reads: name the file ${PRODUCED_LIST_NAMES}` });
+});
+
 const dependencyFields = {
   dependsOn: taskIdList.optional().describe('Tasks that must finish first: `task` (same project) or `project:task`'),
   blockedBy: taskIdList.optional().describe('Alias of dependsOn'),
@@ -121,6 +137,7 @@ export const taskFieldsSchema = z.strictObject({
   forEach: forEachSchema
     .optional()
     .describe('Fan the task out: one worker per project or per file ({project}, {projectRoot}, {file}, {fileStem} are filled in)'),
+  produces: producedFile.optional().describe('The task list this task writes (relative to the project, like outputs), run after it in the same invocation'),
 });
 
 /** An entry of `agent-tasks.{json,yaml,yml}`: the same fields plus the prompt. */
@@ -185,6 +202,11 @@ export interface TaskSpec {
   writeViolations?: 'fail' | 'warn';
   /** A template: the graph layer replaces it with one worker per item (see graph/expand-for-each). */
   forEach?: ForEachSpec;
+  /**
+   * The task list this task writes, as written (relative to the project, like outputs); also among
+   * its outputs and writes. Its tasks run after it, in the same invocation (see executors/agent/run-produced).
+   */
+  produces?: string;
   /** Set on a worker made from a forEach template: the template's id and, over files, the worker's file (relative to the project root). */
   worker?: { template: string; file?: string };
   /**

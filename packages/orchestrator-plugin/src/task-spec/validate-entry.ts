@@ -134,8 +134,22 @@ export function normalizeTask(
       },
     };
   }
+  if (fields.forEach && fields.produces !== undefined) {
+    return {
+      ok: false,
+      problem: {
+        code: 'invalid-field',
+        file: extra.file,
+        line: extra.source.lineOf([...extra.path, 'produces']),
+        taskId: extra.id,
+        message: `task ${quote(extra.id)} is a forEach template and produces a task list: a template cannot produce one (let a task after its workers produce it)`,
+      },
+    };
+  }
   const dependsOn = given.length ? (fields[given[0]] as string[]) : [];
-  const outputs = fields.outputs ?? [];
+  // The produced list is an output (the cache restores it with the record) and something the agent may write.
+  const produced = fields.produces === undefined ? [] : [fields.produces];
+  const outputs = withAdded(fields.outputs ?? [], produced);
   return {
     ok: true,
     task: {
@@ -148,7 +162,7 @@ export function normalizeTask(
       after: unique(fields.after ?? []),
       inputs: fields.inputs ?? [],
       outputs,
-      writes: fields.writes ?? outputs,
+      writes: fields.writes ? withAdded(fields.writes, produced) : outputs,
       retries: fields.retries ?? DEFAULT_RETRIES,
       timeoutMs: fields.timeout,
       cache: fields.cache ?? true,
@@ -157,6 +171,7 @@ export function normalizeTask(
       script: fields.script,
       ...definedVerificationFields(fields),
       ...(fields.forEach ? { forEach: fields.forEach } : {}),
+      ...(fields.produces !== undefined ? { produces: fields.produces } : {}),
       file: extra.file,
       line: extra.line,
       format: extra.format,
@@ -168,6 +183,11 @@ export function normalizeTask(
 function definedVerificationFields(fields: Omit<TaskFields, 'id'>): Pick<TaskSpec, 'verify' | 'verifyAttempts' | 'isolation' | 'writeViolations'> {
   const { verify, verifyAttempts, isolation, writeViolations } = fields;
   return Object.fromEntries(Object.entries({ verify, verifyAttempts, isolation, writeViolations }).filter(([, value]) => value !== undefined));
+}
+
+/** `values` with each of `added` appended unless already there. */
+function withAdded(values: readonly string[], added: readonly string[]): string[] {
+  return [...values, ...added.filter((value) => !values.includes(value))];
 }
 
 function unique(values: string[]): string[] {
