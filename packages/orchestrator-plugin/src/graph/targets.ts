@@ -84,6 +84,7 @@ export function taskTarget(
     spec: task.file,
     task: task.id,
     ...(task.worker ? { template: task.worker.template, ...(task.worker.file !== undefined ? { file: task.worker.file } : {}) } : {}),
+    ...(task.producedBy ? { producedBy: task.producedBy } : {}),
     ...(options.agents[agent.name] ? { profile: `${agent.name}:${digest(options.agents[agent.name])}` } : {}),
   };
   const packages = [PLUGIN_NAME, ...PROVIDER_PACKAGES[agent.provider]].filter((name) => lockedPackages.has(name));

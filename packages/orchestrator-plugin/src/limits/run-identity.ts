@@ -11,6 +11,22 @@ import { ProcessIdentities, SYSTEM_PROCESS_TABLE, type ProcessTable } from './pr
  */
 export const RUN_ID_ENV = 'NX_AGENT_RUN_ID';
 
+/**
+ * The Nx task ids of the analysis tasks whose produced lists this process's nx runs as a nested
+ * run (a JSON list, so a nested run inside a nested run adds its own). Set by the analysis task on
+ * the nested nx it starts (executors/agent/run-produced), read by the tasks that nx runs.
+ */
+export const STAND_IN_ENV = 'NX_AGENTS_STAND_IN';
+
+/**
+ * The parent's run id when this nx is a nested run (the stand-in list is set, and the parent's
+ * hook named the run), else undefined: a nested run is part of its parent's invocation, so it
+ * keeps the parent's id, budget ledger and journal.
+ */
+export function nestedRunId(env: NodeJS.ProcessEnv): string | undefined {
+  return env[STAND_IN_ENV] && env[RUN_ID_ENV] ? env[RUN_ID_ENV] : undefined;
+}
+
 /** The plugin's folder inside Nx's workspace data folder (`.nx/workspace-data`). */
 export const LIMITS_FOLDER = 'nx-agent-orchestrator';
 

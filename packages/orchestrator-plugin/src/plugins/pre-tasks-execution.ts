@@ -1,6 +1,6 @@
 import type { PreTasksExecution } from '@nx/devkit';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
-import { RUN_ID_ENV, pruneRunStates } from '../limits/run-identity';
+import { RUN_ID_ENV, nestedRunId, pruneRunStates } from '../limits/run-identity';
 import { launchGuardHook } from '../plan/launch-guard-hook';
 import type { AgentPluginOptions } from '../task-spec/plugin-options';
 
@@ -20,8 +20,10 @@ const KEEP_RUN_STATES_MS = 7 * 86_400_000;
  */
 export function createPreTasksExecution(rooms: { guard: PreTasksExecution<AgentPluginOptions> }): PreTasksExecution<AgentPluginOptions> {
   return async (options, context) => {
-    process.env[RUN_ID_ENV] = context.id;
-    pruneRunStates({ workspaceDataFolder: workspaceDataDirectoryForWorkspace(context.workspaceRoot), keep: context.id, olderThanMs: KEEP_RUN_STATES_MS });
+    // A nested run (an analysis task running the list it produced) is part of its parent's invocation: same id, same budget.
+    const runId = nestedRunId(process.env) ?? context.id;
+    process.env[RUN_ID_ENV] = runId;
+    pruneRunStates({ workspaceDataFolder: workspaceDataDirectoryForWorkspace(context.workspaceRoot), keep: runId, olderThanMs: KEEP_RUN_STATES_MS });
     await rooms.guard(options, context);
   };
 }

@@ -119,6 +119,12 @@ export const runRecordSchema = z.looseObject({
   skipped: z.object({ reason: z.string(), details: z.string() }).optional(),
   verification: verificationSchema.optional(),
   writeScope: writeScopeSchema.optional(),
+  /**
+   * Set on an analysis task (one that `produces` a task list) once its list parsed: the list, the
+   * project its tasks run in, the invocation that ran them (the nested run started after this was
+   * written) and their ids. A produced task the invocation reaches again reads it (see run-produced).
+   */
+  produced: z.object({ file: z.string(), project: z.string(), runId: z.string(), tasks: z.array(z.string()) }).optional(),
 });
 export type RunRecord = z.output<typeof runRecordSchema>;
 

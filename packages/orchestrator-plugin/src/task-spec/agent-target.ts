@@ -27,12 +27,16 @@ export interface AgentTargetOptions {
   template?: string;
   /** Set on a forEach.files worker: its file, relative to the project root. */
   file?: string;
+  /** Set on a task an analysis task produced: `project:task` of that analysis (see executors/agent/stand-in). */
+  producedBy?: string;
   /** `name:digest` of the nx.json profile the task runs with: changes when the profile does. */
   profile?: string;
 }
 
 /** Every option name of {@link AgentTargetOptions}, checked by the compiler in both directions. */
-export const AGENT_TARGET_OPTION_NAMES = ['spec', 'task', 'template', 'file', 'error', 'profile'] as const satisfies ReadonlyArray<keyof AgentTargetOptions>;
+export const AGENT_TARGET_OPTION_NAMES = ['spec', 'task', 'template', 'file', 'error', 'profile', 'producedBy'] as const satisfies ReadonlyArray<
+  keyof AgentTargetOptions
+>;
 type Missing = Exclude<keyof AgentTargetOptions, (typeof AGENT_TARGET_OPTION_NAMES)[number]>;
 const everyOptionNamed: Missing extends never ? true : Missing = true;
 void everyOptionNamed;

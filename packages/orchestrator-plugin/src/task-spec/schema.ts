@@ -207,6 +207,8 @@ export interface TaskSpec {
    * its outputs and writes. Its tasks run after it, in the same invocation (see executors/agent/run-produced).
    */
   produces?: string;
+  /** Set on a task an analysis task produced (by the plugin layer, not the file): `project:task` of that analysis. */
+  producedBy?: string;
   /** Set on a worker made from a forEach template: the template's id and, over files, the worker's file (relative to the project root). */
   worker?: { template: string; file?: string };
   /**

@@ -21,6 +21,9 @@ import { normalizePluginOptions, type NormalizedPluginOptions } from '../../task
 import { loadSubagentProfiles } from '../../workspace/load-subagent-profiles';
 import { findPluginOptions, type PluginEntry } from '../../workspace/plugin-registration';
 import { expectedSpend, openRunLimits } from './open-run-limits';
+import { runProduced } from './run-produced';
+import { standInDecisionFor } from './stand-in';
+import { currentRunId } from '../../limits/run-identity';
 
 /** What running one agent target needs from Nx, in either executor mode. */
 export interface AgentTargetRun {
@@ -37,6 +40,8 @@ export interface AgentTargetRun {
   limits?: RunLimits;
   /** Nx's workspace data folder, where task worktrees live; default the one Nx uses. */
   dataFolder?: string;
+  /** This process's environment (the stand-in list, the run id); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -45,7 +50,31 @@ export interface AgentTargetRun {
  * createNodes did (resolveTaskRun), runs it, and says whether it succeeded. Shared by the
  * per-task and the batch executor.
  */
-export async function runAgentTarget({
+export async function runAgentTarget(request: AgentTargetRun): Promise<boolean> {
+  const env = request.env ?? process.env;
+  const standIn = standInDecisionFor({ ...request, env });
+  if (!standIn.run) {
+    request.log(standIn.line);
+    return true;
+  }
+  const outcome = await runOwnAgent(request);
+  if (!outcome.success || !outcome.run?.task.produces) return outcome.success;
+  // An analysis task: the list it wrote runs now, in a nested nx run, once its own slot and workspace are let go.
+  return runProduced({
+    workspaceRoot: request.context.root,
+    run: outcome.run,
+    project: request.projectName,
+    taskId: request.taskId,
+    aggregateTarget: outcome.pluginOptions!.aggregateTarget,
+    runId: currentRunId(env),
+    env,
+    signal: request.signal,
+    log: request.log,
+  });
+}
+
+/** Runs the target's own agent; the resolved task comes back with the outcome. */
+async function runOwnAgent({
   options,
   taskId,
   projectName,
@@ -55,11 +84,11 @@ export async function runAgentTarget({
   log,
   limits,
   dataFolder,
-}: AgentTargetRun): Promise<boolean> {
+}: AgentTargetRun): Promise<{ success: boolean; run?: ResolvedTaskRun; pluginOptions?: NormalizedPluginOptions }> {
   const resolution = resolveAgentTarget({ options, taskId, projectName, context });
   if (!resolution.ok) {
     log(resolution.message);
-    return false;
+    return { success: false };
   }
   const { run, pluginOptions } = resolution;
   const key = `${projectName}:${run.task.id}`;
@@ -75,7 +104,7 @@ export async function runAgentTarget({
     });
   } catch (error) {
     log((error as Error).message);
-    return false;
+    return { success: false };
   }
   // Pools and the run budget come first: the run's own time, timeout and record start once it may start.
   try {
@@ -85,12 +114,12 @@ export async function runAgentTarget({
       // record says why, and a rerun with a larger budget runs it.
       writeRunRecord(context.root, skippedRecord(run, projectName, upstreamAgentTasks(taskId, context), start.reason));
       log(`${key} skipped: ${start.reason}`);
-      return false;
+      return { success: false };
     }
   } catch (error) {
     taskLimits.finish();
     log(`${key} interrupted: ${(error as Error).message}`);
-    return false;
+    return { success: false };
   }
   // Opened once the task may start (no worktree is held while it waits for a slot).
   let workspace: TaskWorkspace;
@@ -112,7 +141,7 @@ export async function runAgentTarget({
   } catch (error) {
     taskLimits.finish();
     log(`${key} could not get its workspace: ${(error as Error).message}`);
-    return false;
+    return { success: false };
   }
   try {
     let record = await runAgentTask({
@@ -141,7 +170,7 @@ export async function runAgentTarget({
     const waits = taskLimits.waits;
     if (waits.slotMs || waits.rateLimitMs) writeRunRecord(context.root, (record = { ...record, waits }));
     if (record.status !== 'succeeded') log(`${projectName}:${record.task} ${record.status}: ${record.error ?? 'no detail'}`);
-    return record.status === 'succeeded';
+    return { success: record.status === 'succeeded', run, pluginOptions };
   } finally {
     // Also after a failure or a stop; a worktree a SIGKILL leaves is swept by the next run.
     const removal = workspace.close();
