@@ -157,7 +157,14 @@ export function buildAgentGraph(
 
   // Targets, file by file; the aggregate comes from the first file of each project.
   const seenProjects = new Set<string>();
-  const nodeOwners = new Set(sorted.flatMap(({ project }) => (project.node ? [project.node.owner] : [])));
+  // A project with an analysis task counts as having nodes before its list exists: its aggregate (in every hash of
+  // its tasks) must not change the moment the list appears, or the analysis task would run again in the next invocation.
+  const nodeOwners = new Set(
+    sorted.flatMap(({ project, parsed }) => [
+      ...(project.node ? [project.node.owner] : []),
+      ...(parsed.tasks.some((task) => task.produces !== undefined) ? [project.node?.owner ?? project.name] : []),
+    ]),
+  );
   // Names of file-level error targets per project. Nx merges same-name targets of one project,
   // so a name a task or an earlier file already has would hide that target's error (or fail a valid task).
   const fileErrorIds = new Map<string, Set<string>>();

@@ -18,6 +18,8 @@ import { describeError } from '../task-spec/bounded-text';
 import { expandForEach } from '../graph/expand-for-each';
 import { readForEachFacts } from './read-for-each-facts';
 import { projectNodeConfiguration, workProjectOf } from '../graph/project-node';
+import { withProducedSpecs } from '../graph/with-produced-specs';
+import { readProducedFacts } from './read-produced-facts';
 
 /**
  * Every file the plugin reads: its own formats, `03-tasks.json` decompositions, task-master's
@@ -64,7 +66,9 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
       let graph: ReturnType<typeof buildAgentGraph>;
       try {
         // forEach templates become their workers before the graph sees them.
-        graph = buildAgentGraph(expandForEach(inputs, readForEachFacts(context.workspaceRoot, inputs)), options, {
+        // Task lists analysis tasks wrote join as projects of their own, then forEach templates become their workers.
+        const specs = withProducedSpecs(inputs, readProducedFacts(context.workspaceRoot, parsedFiles, cache));
+        graph = buildAgentGraph(expandForEach(specs, readForEachFacts(context.workspaceRoot, specs)), options, {
           subagents: subagents.profiles,
           lockedPackages: readLockedPackages(context.workspaceRoot),
           realPathOutside: realPathOutside(context.workspaceRoot),
