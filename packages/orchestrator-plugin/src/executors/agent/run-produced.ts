@@ -1,9 +1,11 @@
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { producedProjectName } from '../../graph/produced-project';
 import { resolvePattern } from '../../graph/upstream-outputs';
 import { readRunRecord, writeRunRecord } from '../../runs/run-record';
 import type { ResolvedTaskRun } from '../../task-spec/resolved-task-run';
 import { nestedRunCommand, parentNxArguments, runNested, type NestedRunRequest } from './nested-run';
 import { checkProducedList } from './produced-list';
+import { snapshotProjectGraph } from './project-graph-snapshot';
 
 /** What running an analysis task's produced list needs. */
 export interface RunProducedRequest {
@@ -26,6 +28,8 @@ export interface RunProducedRequest {
   /** The parent nx's command line; default read from the process table. */
   parentArguments?: readonly string[];
   spawn?: NestedRunRequest['spawn'];
+  /** Nx's workspace data folder, where it caches the project graph; default the one Nx uses. */
+  workspaceDataFolder?: string;
 }
 
 /**
@@ -65,11 +69,14 @@ export async function runProduced(request: RunProducedRequest): Promise<boolean>
   });
   log(`${taskId} produced ${check.tasks.length} task${check.tasks.length === 1 ? '' : 's'} in ${file}: nx ${command.args.slice(1).join(' ')}`);
   let result: Awaited<ReturnType<typeof runNested>>;
+  const graph = snapshotProjectGraph(request.workspaceDataFolder ?? workspaceDataDirectory);
   try {
     result = await runNested({ workspaceRoot, args: command.args, env: command.env, signal: request.signal, log, spawn: request.spawn });
   } catch (error) {
     log(`${taskId}: the nested nx run could not start: ${(error as Error).message}`);
     return false;
+  } finally {
+    graph.restore();
   }
   if (!result.success)
     log(
