@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startModelServer, type ModelServer } from '../src/testing/model-server';
+import { writeFileConversation } from '../src/testing/model-server/write-file-conversation';
 import { interval, runRecord } from './utils/run-records';
 import { createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
 
@@ -156,5 +161,96 @@ describe('produces with the daemon on', () => {
     const second = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static'], { env });
     expect(second.code).toBe(0);
     expect(cached(second.output)).toEqual(['shop:agent--plan', ...PRODUCED].sort());
+  });
+});
+
+describe('produces with a real agent: claude-code writes the list against the scripted model server', () => {
+  let workspace: TempWorkspace;
+  let models: ModelServer;
+  let home: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    const analysis = {
+      tasks: [
+        {
+          id: 'plan',
+          agent: 'coder',
+          prompt: 'E2E-ANALYSIS: plan the feature and write the task list to plan/agent-tasks.json.',
+          produces: 'plan/agent-tasks.json',
+          timeout: '120s',
+        },
+      ],
+    };
+    workspace = createTempWorkspace(
+      { 'apps/shop/project.json': { name: 'shop' }, 'apps/shop/agent-tasks.json': analysis },
+      {
+        analytics: false,
+        plugins: [
+          {
+            plugin: 'nx-agent-orchestrator',
+            options: { defaultAgent: 'scripted', agents: { coder: { provider: 'claude-code', model: 'claude-sonnet-4-5', maxTurns: 3 } } },
+          },
+        ],
+      },
+    );
+    models = await startModelServer({
+      rules: [
+        {
+          when: { userTextIncludes: 'E2E-ANALYSIS' },
+          turns: writeFileConversation({
+            client: 'claude-code',
+            filePath: join(workspace.root, 'apps/shop/plan/agent-tasks.json'),
+            content: producedList(),
+            summary: PLAN_SUMMARY,
+          }),
+        },
+      ],
+    });
+    home = mkdtempSync(join(tmpdir(), 'nx-agent-produces-home-'));
+    env = {
+      HOME: home,
+      CLAUDE_CONFIG_DIR: join(home, '.claude'),
+      ANTHROPIC_BASE_URL: models.url,
+      ANTHROPIC_API_KEY: 'sk-ant-e2e-produces',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    };
+  });
+  afterAll(async () => {
+    await models?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('one run-many runs the analysis through claude, then the list it wrote; the second run is all cache hits and sends no request', async () => {
+    const first = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static'], { env });
+    expect({ code: first.code, output: first.code === 0 ? '' : first.output }).toEqual({ code: 0, output: '' });
+    const plan = runRecord(workspace, 'shop', 'plan');
+    expect(plan.summary).toContain(PLAN_SUMMARY);
+    for (const id of ['schema', 'api', 'ui']) {
+      expect(runRecord(workspace, 'shop--plan', id).status).toBe('succeeded');
+      expect(workspace.read(`.agent-runs/shop--plan/${id}/transcript.jsonl`)).toContain(PLAN_SUMMARY);
+    }
+    const requests = models.requests.length;
+    expect(requests).toBeGreaterThan(0);
+    const second = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static'], { env });
+    expect(second.code).toBe(0);
+    expect(cached(second.output)).toEqual(['shop:agent--plan', ...PRODUCED].sort());
+    expect(models.requests.length - requests).toBe(0);
+  });
+});
+
+describe('produces and the launch guard', () => {
+  it("refuses a nested run over maxTasks, failing the analysis with the guard's message; NX_AGENTS_CONFIRM lets it go on", async () => {
+    const workspace = createTempWorkspace(
+      { 'apps/shop/project.json': { name: 'shop' }, 'apps/shop/agent-tasks.json': analysisSpec({ list: producedList() }) },
+      { analytics: false, plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted', maxTasks: 2 } }] },
+    );
+    const refused = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('nx-agents launch guard: nothing was started, this run is over its limits (4 agent tasks to run > maxTasks 2)');
+    expect(refused.output).toContain('shop:agent--plan: the produced tasks of apps/shop/plan/agent-tasks.json did not all succeed');
+    expect(workspace.exists('.agent-runs/shop--plan')).toBe(false);
+    const confirmed = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static'], { env: { NX_AGENTS_CONFIRM: '1' } });
+    expect({ code: confirmed.code, output: confirmed.code === 0 ? '' : confirmed.output }).toEqual({ code: 0, output: '' });
+    for (const id of ['schema', 'api', 'ui']) expect(runRecord(workspace, 'shop--plan', id).status).toBe('succeeded');
   });
 });
