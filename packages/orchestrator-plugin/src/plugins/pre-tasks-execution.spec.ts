@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RUN_ID_ENV, runStateFolder } from '../limits/run-identity';
+import { RUN_ID_ENV, STAND_IN_ENV, runStateFolder } from '../limits/run-identity';
 import { createPreTasksExecution, preTasksExecution } from './pre-tasks-execution';
 
 describe('preTasksExecution', () => {
@@ -10,6 +10,7 @@ describe('preTasksExecution', () => {
   afterEach(() => {
     if (saved === undefined) delete process.env[RUN_ID_ENV];
     else process.env[RUN_ID_ENV] = saved;
+    delete process.env[STAND_IN_ENV];
   });
   const context = (root: string, id: string) => ({ id, workspaceRoot: root, nxJsonConfiguration: {}, argv: [] });
 
@@ -45,5 +46,17 @@ describe('preTasksExecution', () => {
     const root = mkdtempSync(join(tmpdir(), 'hook-'));
     await expect(preTasksExecution({ maxTasks: 1 }, context(root, 'run-c'))).resolves.toBeUndefined();
     expect(process.env[RUN_ID_ENV]).toBe('run-c');
+  });
+
+  it("keeps the parent's run id in a nested run (an analysis task running its produced list), and only there", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hook-'));
+    process.env[RUN_ID_ENV] = 'parent-run';
+    await preTasksExecution({}, context(root, 'nested-run'));
+    // A leftover id in the user's shell is not a nested run.
+    expect(process.env[RUN_ID_ENV]).toBe('nested-run');
+    process.env[RUN_ID_ENV] = 'parent-run';
+    process.env[STAND_IN_ENV] = '["shop:agent--plan"]';
+    await preTasksExecution({}, context(root, 'nested-run'));
+    expect(process.env[RUN_ID_ENV]).toBe('parent-run');
   });
 });
