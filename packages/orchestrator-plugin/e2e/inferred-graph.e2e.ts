@@ -9,10 +9,10 @@ describe('the inferred agent graph, as nx reports it', () => {
     workspace = createTempWorkspace(files, JSON.parse(files['nx.json']));
   });
 
-  it('nx show projects lists every project with tasks, including the one a 03-tasks.json slug names', async () => {
+  it('nx show projects lists every project with tasks, including the one a 03-tasks.json slug names and the one a produced list gets', async () => {
     const result = await workspace.nx(['show', 'projects', '--json']);
     expect(result.code).toBe(0);
-    // The fan-out's file workers are project nodes of their own, one per file (see docs/fan-out.md).
+    // The fan-out's file workers and the returns feature's produced list are project nodes of their own (see docs/fan-out.md).
     expect(JSON.parse(result.stdout).sort()).toEqual([
       'checkout-redesign',
       'design-system',
@@ -21,6 +21,8 @@ describe('the inferred agent graph, as nx reports it', () => {
       'migrations--migrate-logging--src-legacy-orders.ts',
       'migrations--migrate-logging--src-legacy-refunds.ts',
       'payments',
+      'returns',
+      'returns--plan',
       'storefront',
     ]);
   });

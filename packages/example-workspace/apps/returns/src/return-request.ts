@@ -1,0 +1,1 @@
+export interface ReturnRequest { orderId: string; items: string[]; reason: string; createdAt: string }

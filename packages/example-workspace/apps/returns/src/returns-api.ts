@@ -1,0 +1,1 @@
+// POST /returns, GET /returns over ReturnRequest.

@@ -1,0 +1,1 @@
+// The returns page: pick items, give a reason, download the label.
