@@ -63,13 +63,23 @@ describe('withProducedSpecs', () => {
     expect(graph.problems).toEqual([]);
     const produced = graph.files.find((file) => file.project.name === 'shop--plan')!;
     expect(JSON.stringify(produced.targets)).not.toContain('{projectRoot}');
-    expect(produced.targets.agent.inputs).toEqual([]);
+    expect(produced.targets.agent.inputs).toEqual([`{workspaceRoot}/${LIST}`]);
     expect(produced.targets['agent--schema'].dependsOn).toEqual([{ projects: ['shop'], target: 'agent--plan' }]);
     expect(produced.targets['agent--api'].dependsOn).toEqual([{ projects: ['shop'], target: 'agent--plan' }, 'agent--schema']);
     expect(produced.targets['agent--api'].options).toEqual({ spec: LIST, task: 'api', producedBy: 'shop:plan' });
     const shop = graph.files.find((file) => file.project.name === 'shop')!;
     expect(shop.targets['agent--plan'].outputs).toEqual(['{workspaceRoot}/.agent-runs/shop/plan', '{projectRoot}/plan/agent-tasks.json']);
     expect(shop.targets.agent.inputs).toBeUndefined();
+  });
+
+  it("leaves the analysis task's project as it was when the list appears (Nx hashes every target of it into the analysis)", () => {
+    const options = normalizePluginOptions({ defaultAgent: 'scripted' });
+    const shopOf = (graph: ReturnType<typeof buildAgentGraph>) => graph.files.find((file) => file.project.name === 'shop')!.targets;
+    const before = shopOf(buildAgentGraph(withProducedSpecs([analysis()], facts({})), options));
+    const after = shopOf(buildAgentGraph(withProducedSpecs([analysis()], facts({ [LIST]: list })), options));
+    expect(after).toEqual(before);
+    // The owner's aggregate runs the produced project's through the node tag, so `nx run shop:agent` reaches it.
+    expect(after.agent.dependsOn).toEqual(['agent--*', { projects: ['tag:agent-nodes:shop'], target: 'agent' }]);
   });
 
   it("reports a list's own problems like any spec file's, as targets of the produced project", () => {
