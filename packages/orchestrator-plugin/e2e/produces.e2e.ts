@@ -112,7 +112,7 @@ describe('produces: analysis, then the tasks it wrote, in one command', () => {
 });
 
 describe('produces with `nx run <project>:agent`', () => {
-  it('runs the analysis and its produced tasks; the next run-many finds them all in the cache', async () => {
+  it('runs the analysis and its produced tasks; the same command and run-many then find them all in the cache', async () => {
     const workspace = createTempWorkspace({
       'apps/shop/project.json': { name: 'shop' },
       'apps/shop/agent-tasks.json': analysisSpec({ list: producedList() }),
@@ -120,6 +120,10 @@ describe('produces with `nx run <project>:agent`', () => {
     const result = await workspace.nx(['run', 'shop:agent', '--output-style=static']);
     expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
     for (const id of ['schema', 'api', 'ui']) expect(runRecord(workspace, 'shop--plan', id).status).toBe('succeeded');
+    // The project's aggregate runs the produced project's too (by the node tag), so the same command reaches them from the cache.
+    const again = await workspace.nx(['run', 'shop:agent', '--output-style=static']);
+    expect(again.code).toBe(0);
+    expect(cached(again.output)).toEqual(['shop:agent--plan', ...PRODUCED].sort());
     const all = await workspace.nx(['run-many', '-t', 'agent', '--output-style=static']);
     expect(all.code).toBe(0);
     expect(cached(all.output)).toEqual(['shop:agent--plan', ...PRODUCED].sort());
