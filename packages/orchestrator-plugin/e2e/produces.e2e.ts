@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModelServer, type ModelServer } from '../src/testing/model-server';
 import { writeFileConversation } from '../src/testing/model-server/write-file-conversation';
+import { SLEEPING_AGENT, alive, eventually, startNxInBackground } from './utils/processes';
 import { interval, runRecord } from './utils/run-records';
-import { createTempWorkspace, nxEnvironment, type TempWorkspace } from './utils/temp-workspace';
+import { createTempWorkspace, type TempWorkspace } from './utils/temp-workspace';
 
 /** Agent tasks restored from the cache, as `project:target`, from `--output-style=static` output. */
 function cached(output: string): string[] {
@@ -260,45 +260,20 @@ describe('produces and the launch guard', () => {
   });
 });
 
-/** Polls `value` until `done` says so or `timeoutMs` passes; returns the last value, for the test to assert on. */
-async function eventually<T>(value: () => T, done: (current: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let current = value();
-  while (!done(current) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    current = value();
-  }
-  return current;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('produces: Ctrl-C during the nested run', () => {
   it('stops the produced agents and their children, and claims no success', async () => {
-    // Each produced agent is a shell that starts a grandchild (sleep), records both pids, and waits.
-    const sleeper = ['sh', '-c', 'sleep 300 & echo $! >> agent-pids.txt; echo $$ >> agent-pids.txt; wait'];
+    // Each produced agent starts a grandchild (sleep), records both pids, and waits.
     const list = JSON.stringify({ tasks: ['left', 'right'].map((id) => ({ id, agent: 'sleeper', prompt: `Work on ${id}.` })) });
     const workspace = createTempWorkspace(
       { 'apps/shop/project.json': { name: 'shop' }, 'apps/shop/agent-tasks.json': analysisSpec({ list }) },
       {
         analytics: false,
-        plugins: [{ plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted', agents: { sleeper: { provider: 'command', command: sleeper } } } }],
+        plugins: [
+          { plugin: 'nx-agent-orchestrator', options: { defaultAgent: 'scripted', agents: { sleeper: { provider: 'command', command: SLEEPING_AGENT } } } },
+        ],
       },
     );
-    const nx = spawn(process.execPath, [join(workspace.root, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'agent', '--parallel=3'], {
-      cwd: workspace.root,
-      env: nxEnvironment(workspace.root),
-      stdio: 'ignore',
-    });
-    const pidFile = join(workspace.root, 'agent-pids.txt');
-    const pids = () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+    const { nx, agentPids: pids, exited } = startNxInBackground(workspace, ['run-many', '-t', 'agent', '--parallel=3']);
     expect(
       await eventually(
         () => pids().length,
@@ -307,7 +282,6 @@ describe('produces: Ctrl-C during the nested run', () => {
       ),
     ).toBe(4);
     expect(pids().filter(alive)).toEqual(pids());
-    const exited = new Promise<number | null>((resolve) => nx.on('exit', (code) => resolve(code)));
     nx.kill('SIGINT');
     expect(await exited).not.toBe(0);
     expect(
