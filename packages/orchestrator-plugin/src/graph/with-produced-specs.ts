@@ -6,6 +6,7 @@ import type { SpecProblem } from '../task-spec/spec-error';
 import type { SpecFileInput } from './agent-graph';
 import { formatProducedBy, producedProjectName, producedProjectRoot } from './produced-project';
 import { resolvePattern } from './upstream-outputs';
+import { toWorkspacePattern } from './targets';
 
 /** How deep a produced list may itself produce lists, read in one graph computation. */
 const MAX_PRODUCED_DEPTH = 5;
@@ -104,9 +105,9 @@ function producedInput(analysis: Analysis, parsed: ParsedSpecFile, name: string)
     producedBy,
     dependsOn: [...new Set([after, ...task.dependsOn])],
     // A project node owns no file, and Nx's hasher fails on its {projectRoot} file sets: paths are written from the workspace root.
-    inputs: task.inputs.map((pattern) => inWorkspaceForm(pattern, project.root)),
-    outputs: task.outputs.map((pattern) => inWorkspaceForm(pattern, project.root)),
-    writes: task.writes.map((pattern) => inWorkspaceForm(pattern, project.root)),
+    inputs: task.inputs.map((pattern) => toWorkspacePattern(pattern, project.root)),
+    outputs: task.outputs.map((pattern) => toWorkspacePattern(pattern, project.root)),
+    writes: task.writes.map((pattern) => toWorkspacePattern(pattern, project.root)),
   }));
   return {
     project: {
@@ -117,9 +118,4 @@ function producedInput(analysis: Analysis, parsed: ParsedSpecFile, name: string)
     },
     parsed: { ...parsed, tasks },
   };
-}
-
-function inWorkspaceForm(pattern: string, root: string): string {
-  const negated = pattern.startsWith('!');
-  return `${negated ? '!' : ''}{workspaceRoot}/${resolvePattern(negated ? pattern.slice(1) : pattern, root)}`;
 }
