@@ -17,6 +17,8 @@ export interface ForEachProject {
 export interface ForEachFacts {
   projects: readonly ForEachProject[];
   filesByGlob: ReadonlyMap<string, readonly string[]>;
+  /** Every project name the workspace already has (the root's too): a worker's project node never takes one. */
+  takenNames?: ReadonlySet<string>;
 }
 
 /** A dependency on every worker of a template: `migrate/{each}` or `project:migrate/{each}`. */
@@ -35,11 +37,6 @@ export function forEachFileGlobs(inputs: readonly SpecFileInput[]): string[] {
   for (const { parsed, project } of inputs)
     for (const task of parsed.tasks) for (const glob of task.forEach?.files ?? []) globs.add(resolvePattern(glob, project.root));
   return [...globs];
-}
-
-/** Whether any task in `inputs` fans out over projects (only then does the plugin layer list them). */
-export function needsProjectList(inputs: readonly SpecFileInput[]): boolean {
-  return inputs.some(({ parsed }) => parsed.tasks.some((task) => task.forEach?.projects));
 }
 
 interface Item {
@@ -161,7 +158,7 @@ export function eachTag(templateProject: string, template: string): string {
  */
 function fileWorkerProject(templateProject: SpecProject, template: string, id: string, facts: ForEachFacts): SpecProject {
   let name = `${templateProject.name}--${id}`;
-  if (facts.projects.some((known) => known.name === name)) name = `${name}-${hash(`${templateProject.root}\0${id}`)}`;
+  if (facts.takenNames?.has(name) || facts.projects.some((known) => known.name === name)) name = `${name}-${hash(`${templateProject.root}\0${id}`)}`;
   const prefix = templateProject.root === '.' || templateProject.root === '' ? '' : `${templateProject.root}/`;
   return {
     name,

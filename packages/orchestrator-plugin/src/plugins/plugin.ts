@@ -15,7 +15,8 @@ import { ParseCache } from './parse-cache';
 import { formatFullProblemList, formatProblemReport } from './report-problems';
 import { writeFileAtomically } from '../runs/atomic-write';
 import { describeError } from '../task-spec/bounded-text';
-import { expandForEach } from '../graph/expand-for-each';
+import { expandForEach, type ForEachProject } from '../graph/expand-for-each';
+import { listWorkspaceProjects } from './list-workspace-projects';
 import { readForEachFacts } from './read-for-each-facts';
 import { projectNodeConfiguration, workProjectOf } from '../graph/project-node';
 import { withProducedSpecs } from '../graph/with-produced-specs';
@@ -67,8 +68,11 @@ export const createNodes: CreateNodes<AgentPluginOptions> = [
       try {
         // forEach templates become their workers before the graph sees them.
         // Task lists analysis tasks wrote join as projects of their own, then forEach templates become their workers.
-        const specs = withProducedSpecs(inputs, readProducedFacts(context.workspaceRoot, parsedFiles, cache));
-        graph = buildAgentGraph(expandForEach(specs, readForEachFacts(context.workspaceRoot, specs)), options, {
+        // Listed once, and only if a produced list or a forEach template asks.
+        let projects: ForEachProject[] | undefined;
+        const workspaceProjects = () => (projects ??= listWorkspaceProjects(context.workspaceRoot));
+        const specs = withProducedSpecs(inputs, readProducedFacts(context.workspaceRoot, parsedFiles, cache, workspaceProjects));
+        graph = buildAgentGraph(expandForEach(specs, readForEachFacts(context.workspaceRoot, specs, undefined, workspaceProjects)), options, {
           subagents: subagents.profiles,
           lockedPackages: readLockedPackages(context.workspaceRoot),
           realPathOutside: realPathOutside(context.workspaceRoot),

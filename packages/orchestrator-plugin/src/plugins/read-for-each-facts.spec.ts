@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parseSpecFile } from '../task-spec/parse-spec-file';
 import type { SpecFileInput } from '../graph/agent-graph';
+import { expandForEach } from '../graph/expand-for-each';
 import { readForEachFacts } from './read-for-each-facts';
 
 function workspace(files: Record<string, string>): { root: string; glob: (root: string, globs: string[]) => string[] } {
@@ -52,5 +53,39 @@ describe('readForEachFacts', () => {
     });
     expect(facts.filesByGlob.get('tools/src/*.ts')).toEqual([]);
     expect(facts.projects).toEqual([{ name: 'tools', root: 'tools', tags: [] }]);
+  });
+
+  it("names a file worker's project so as not to take a project's name, with no project template in sight (the root's name too)", () => {
+    const fileOnly: SpecFileInput = {
+      parsed: parseSpecFile('tools/agent-tasks.yaml', 'tasks:\n  - id: f\n    prompt: p\n    forEach: { files: "src/*.ts" }\n'),
+      project: { name: 'tools', root: 'tools', inferred: false },
+    };
+    const { root, glob } = workspace({
+      'package.json': JSON.stringify({ name: 'tools--f--src-two.ts' }),
+      'libs/a/project.json': JSON.stringify({ name: 'tools--f--src-one.ts' }),
+      'tools/project.json': JSON.stringify({ name: 'tools' }),
+      'tools/src/one.ts': '',
+      'tools/src/two.ts': '',
+      'tools/src/three.ts': '',
+    });
+    const facts = readForEachFacts(root, [fileOnly], glob);
+    expect([...(facts.takenNames ?? [])].sort()).toEqual(['tools', 'tools--f--src-one.ts', 'tools--f--src-two.ts']);
+    const names = expandForEach([fileOnly], facts)
+      .slice(1)
+      .map((input) => input.project.name)
+      .sort();
+    expect(names).toEqual([
+      expect.stringMatching(/^tools--f--src-one\.ts-[0-9a-f]{8}$/),
+      'tools--f--src-three.ts',
+      expect.stringMatching(/^tools--f--src-two\.ts-[0-9a-f]{8}$/),
+    ]);
+  });
+
+  it('reads nothing when no task fans out', () => {
+    const plain: SpecFileInput = { parsed: parseSpecFile('tools/agent-tasks.yaml', 'tasks:\n  - id: t\n    prompt: p\n'), project: TEMPLATE.project };
+    const facts = readForEachFacts('/nowhere', [plain], () => {
+      throw new Error('must not be asked');
+    });
+    expect(facts).toEqual({ projects: [], filesByGlob: new Map() });
   });
 });

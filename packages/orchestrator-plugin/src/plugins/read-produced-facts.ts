@@ -1,25 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import type { ProducedSpecsFacts } from '../graph/with-produced-specs';
 import { describeError } from '../task-spec/bounded-text';
 import type * as SpecParsers from '../task-spec/parse-spec-file';
 import type { ParsedSpecFile } from '../task-spec/parsed-spec-file';
-import { readProjectName } from './find-project';
+import type { ForEachProject } from '../graph/expand-for-each';
+import { listWorkspaceProjects } from './list-workspace-projects';
 import type { ParseCache } from './parse-cache';
-
-type GlobFiles = (workspaceRoot: string, globs: string[]) => string[];
 
 /**
  * What withProducedSpecs needs from the disk: a produced list, parsed (the copy createNodes was
  * given when the list matches the spec glob, else read and parsed through the parse cache), and,
- * only when some list exists, the names of the workspace's projects (project.json and
- * package.json folders, through Nx's workspace file index), so a produced project never takes one.
+ * only when some list exists, the names of the workspace's projects (listWorkspaceProjects), so a
+ * produced project never takes one.
  */
 export function readProducedFacts(
   workspaceRoot: string,
   parsedFiles: readonly ParsedSpecFile[],
   cache: ParseCache,
-  globFiles: GlobFiles = nxGlob,
+  workspaceProjects: () => readonly ForEachProject[] = () => listWorkspaceProjects(workspaceRoot),
 ): ProducedSpecsFacts {
   const given = new Map(parsedFiles.map((parsed) => [parsed.file, parsed]));
   return {
@@ -36,29 +35,6 @@ export function readProducedFacts(
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the parsers load only when a spec is parsed
       return cache.get(file, content, () => (require('../task-spec/parse-spec-file') as typeof SpecParsers).parseSpecFile(file, content));
     },
-    projectNames: () => {
-      const names = new Set<string>();
-      let configFiles: string[] = [];
-      try {
-        configFiles = globFiles(workspaceRoot, ['project.json', 'package.json', '**/project.json', '**/package.json']);
-      } catch {
-        // Without the index the check sees only the spec projects; Nx still reports a duplicate name itself.
-      }
-      for (const configFile of configFiles) {
-        try {
-          const name = readProjectName(join(workspaceRoot, posix.dirname(configFile)));
-          if (name) names.add(name);
-        } catch {
-          // An unreadable project file names no project here.
-        }
-      }
-      return names;
-    },
+    projectNames: () => new Set(workspaceProjects().map((project) => project.name)),
   };
-}
-
-function nxGlob(workspaceRoot: string, globs: string[]): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const context = require('nx/src/utils/workspace-context') as { globWithWorkspaceContextSync: GlobFiles };
-  return context.globWithWorkspaceContextSync(workspaceRoot, globs);
 }
